@@ -173,6 +173,7 @@ func open(ctx context.Context) (*deployment, error) {
 	if err != nil {
 		return nil, err
 	}
+	st.SetMaxConns(cfg.DatabaseMaxConns)
 	if cfg.SecretsKey != nil {
 		sealer, err := secretseal.New(cfg.SecretsKey)
 		if err != nil {

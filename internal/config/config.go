@@ -20,6 +20,7 @@ import (
 // Config is every setting. The README's configuration table lists the same variables.
 type Config struct {
 	DatabaseURL         string         // ONEPLAN_DATABASE_URL: postgres://... or a SQLite file path
+	DatabaseMaxConns    int            // ONEPLAN_DATABASE_MAX_CONNS: PostgreSQL connections this process may hold open
 	Addr                string         // ONEPLAN_ADDR
 	AdminAPIKey         string         // ONEPLAN_ADMIN_API_KEY: installed as the first admin key
 	CouncilName         string         // ONEPLAN_COUNCIL_NAME: the organisation that owns the first admin key
@@ -64,6 +65,7 @@ type Config struct {
 // Vars documents each variable with its default, for --help.
 var Vars = [][3]string{
 	{"ONEPLAN_DATABASE_URL", "oneplan.db", "postgres://user@host/db selects PostgreSQL; anything else is a SQLite file"},
+	{"ONEPLAN_DATABASE_MAX_CONNS", "32", "most PostgreSQL connections one server process holds open (all kept idle between requests); each replica holds its own, so keep replicas times this under the database's max_connections"},
 	{"ONEPLAN_ADDR", "127.0.0.1:8080", "address to listen on"},
 	{"ONEPLAN_ADMIN_API_KEY", "", "installed as the first admin key when none exists; if unset one is generated and printed once"},
 	{"ONEPLAN_COUNCIL_NAME", "Council SEND service", "name of the organisation the first admin key belongs to, and the sender of letters and plan documents"},
@@ -134,6 +136,9 @@ func FromEnv() (Config, error) {
 		OIDCJWKSURL:    get("ONEPLAN_OIDC_JWKS_URL"),
 	}
 	var err error
+	if c.DatabaseMaxConns, err = strconv.Atoi(get("ONEPLAN_DATABASE_MAX_CONNS")); err != nil || c.DatabaseMaxConns < 1 || c.DatabaseMaxConns > 1000 {
+		return c, fmt.Errorf("ONEPLAN_DATABASE_MAX_CONNS must be a whole number of connections between 1 and 1000")
+	}
 	if c.MaxBodyBytes, err = strconv.ParseInt(get("ONEPLAN_MAX_BODY_BYTES"), 10, 64); err != nil || c.MaxBodyBytes < 1024 {
 		return c, fmt.Errorf("ONEPLAN_MAX_BODY_BYTES must be a whole number of bytes, at least 1024")
 	}

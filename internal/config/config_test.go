@@ -22,3 +22,20 @@ func TestPublicURL(t *testing.T) {
 		}
 	}
 }
+
+// TestDatabaseMaxConns: the pool's size has a default and refuses what is not a usable size.
+func TestDatabaseMaxConns(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want int
+		ok   bool
+	}{
+		{"64", 64, true}, {"1", 1, true}, {"0", 0, false}, {"-3", 0, false}, {"lots", 0, false}, {"1001", 0, false},
+	} {
+		t.Setenv("ONEPLAN_DATABASE_MAX_CONNS", tc.in)
+		c, err := FromEnv()
+		if (err == nil) != tc.ok || (tc.ok && c.DatabaseMaxConns != tc.want) {
+			t.Errorf("%q: got %d, %v", tc.in, c.DatabaseMaxConns, err)
+		}
+	}
+}

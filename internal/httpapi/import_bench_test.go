@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"sync/atomic"
 	"syscall"
@@ -60,11 +61,13 @@ func TestImportThroughput(t *testing.T) {
 		var before runtime.MemStats
 		runtime.ReadMemStats(&before)
 		stopHeap := peakHeap()
+		stopProfile := profileImport(t, dialect)
 		start, cpu := time.Now(), cpuTime()
 		importFile(t, kinds, importfile.YoungPeople, e.council, youngPeopleFile("I", 0, rows))
 		ypTime := time.Since(start)
 		importFile(t, kinds, importfile.Referrals, e.council, referralsFile("I", rows, today))
 		elapsed, importCPU, peak := time.Since(start), cpuTime()-cpu, stopHeap()
+		stopProfile()
 		importRate := float64(rows) / elapsed.Seconds()
 		fmt.Printf("BENCH import-cost %s rows=%d young-people=%.1fs referrals=%.1fs cpu=%.0fus/row heap=%.1fMB before, peak %.1fMB (files streamed, not held)\n",
 			dialect, rows, ypTime.Seconds(), (elapsed - ypTime).Seconds(), importCPU.Seconds()*1e6/float64(rows),
@@ -110,6 +113,27 @@ func TestImportThroughput(t *testing.T) {
 				mb(before.HeapAlloc), mb(large), rows, mb(peak))
 		}
 	}, withSystems("bridge"))
+}
+
+// profileImport writes a CPU profile of the import alone (not the POSTs, nor setting up the
+// database) to $ONEPLAN_BENCH_IMPORT_PROFILE.<dialect> when that is set; the function it returns
+// stops it.
+func profileImport(t *testing.T, dialect string) func() {
+	base := os.Getenv("ONEPLAN_BENCH_IMPORT_PROFILE")
+	if base == "" {
+		return func() {}
+	}
+	f, err := os.Create(base + "." + dialect)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		t.Fatal(err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		_ = f.Close()
+	}
 }
 
 // importFile runs one generated file through its kind as `oneplan import` does, and requires

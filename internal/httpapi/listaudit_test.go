@@ -76,3 +76,36 @@ func TestListAuditNamesThePage(t *testing.T) {
 		}
 	})
 }
+
+// TestYoungPeopleListAuditNamesThePage: a page of young people is audited as a page of
+// referrals is, by one event naming the children it shows (each both the record and the young
+// person), written in the page's own statement on PostgreSQL and after it on SQLite.
+func TestYoungPeopleListAuditNamesThePage(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		e.fixture()
+		e.fixture()
+		r := e.do(http.MethodGet, "/v1/young-people?limit=1", e.officer, nil)
+		var ids []string
+		for _, it := range items(t, r) {
+			ids = append(ids, it.(map[string]any)["id"].(string))
+		}
+		if next, _ := r.json(t)["next_cursor"].(string); len(ids) != 1 || next == "" {
+			t.Fatalf("first page = %v (next %q), want one young person and a next page", ids, next)
+		}
+		var listed []map[string]any
+		for _, ev := range items(t, e.do(http.MethodGet, "/v1/audit-events?limit=200&action=list&young_person_id="+ids[0], e.admin, nil)) {
+			if m := ev.(map[string]any); m["record_type"] == "young_person" {
+				listed = append(listed, m)
+			}
+		}
+		if len(listed) != 1 {
+			t.Fatalf("%d young-person list events name the child, want 1", len(listed))
+		}
+		for _, field := range []string{"record_ids", "young_person_ids"} {
+			got, _ := listed[0][field].([]any)
+			if len(got) != 1 || got[0] != ids[0] {
+				t.Errorf("%s = %v, want the page's %v (not the row read past it)", field, got, ids)
+			}
+		}
+	})
+}

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
 
 	"github.com/oneplan-send/oneplan/internal/audit"
@@ -42,39 +41,38 @@ type pageOf[R any] struct {
 	extIDs                         func(*R) **string
 }
 
-// scanAuditedPage is scanPage writing the pending list audit event (see AuditListing) in the same
-// statement as the page, if the event is of a list of recordType (a page read for another list's
-// sake is not what that list's event names). The page must be ordered newest id first, as every
-// page whose order leads with a column held to one value is (see paginate).
-func scanAuditedPage[R any, D any](c conn, q *gorm.DB, o pageOf[R], p paging.Page, id func(R) string, conv func(R) D) ([]D, string, error) {
+// scanAuditedPage reads one keyset page of q's rows (one more than the page, to know whether
+// there is a next), written as SQL (see listQuery) and scanned through o.fields. On PostgreSQL it
+// writes the pending list audit event (see AuditListing) in the same statement as the page, if the
+// event is of a list of recordType (a page read for another list's sake is not what that list's
+// event names), and brings the rows' external identifiers when o asks for them.
+func scanAuditedPage[R any, D any](c conn, q listQuery, o pageOf[R], p paging.Page, id func(R) string, conv func(R) D) ([]D, string, error) {
 	s := c.session
-	audited := s.listAudit != nil && s.listAudit.RecordType == o.recordType && len(s.pending) == 0 && len(s.guards) == 0 && s.batch == nil
-	if !audited && o.extIDs == nil {
-		return scanPage(q, o.table, o.cols, p, func(r *R) []any { return o.fields(r, nil) }, id, conv)
-	}
-	limit := p.Limit
-	if limit <= 0 || limit > 200 {
-		limit = 50
+	audited := c.dialect == Postgres && s.listAudit != nil && s.listAudit.RecordType == o.recordType && len(s.pending) == 0 &&
+		len(s.guards) == 0 && s.batch == nil
+	limit := pageLimit(p)
+	if err := q.page(p); err != nil {
+		return nil, "", err
 	}
 	cols := o.cols
 	if audited {
 		cols += ", " + o.ypCol + " AS audit_young_person_id"
 	}
-	pq, err := paginate(q.Select(cols), o.table, p)
-	if err != nil {
-		return nil, "", err
-	}
-	stmt := pq.Session(&gorm.Session{DryRun: true}).Find(&[]map[string]any{}).Statement
-	if stmt.Error != nil {
-		return nil, "", stmt.Error
-	}
-	vars := append([]any(nil), stmt.Vars...)
+	var (
+		sql  strings.Builder
+		vars = make([]any, 0, 24)
+	)
 	arg := func(v any) string {
 		vars = append(vars, v)
 		return "$" + strconv.Itoa(len(vars))
 	}
-	var sql strings.Builder
-	sql.WriteString("WITH r AS (" + stmt.SQL.String() + ")")
+	if audited || o.extIDs != nil {
+		sql.WriteString("WITH r AS (")
+		q.write(&sql, &vars, c.dialect, cols, limit+1)
+		sql.WriteString(")")
+	} else {
+		q.write(&sql, &vars, c.dialect, cols, limit+1)
+	}
 	if audited {
 		e := *s.listAudit
 		s.listAudit = nil
@@ -91,9 +89,10 @@ func scanAuditedPage[R any, D any](c conn, q *gorm.DB, o pageOf[R], p paging.Pag
 				"(SELECT jsonb_agg(yp ORDER BY first) FROM (SELECT yp, MIN(n) AS first FROM shown WHERE yp IS NOT NULL GROUP BY yp) y)"}, ", ") +
 			" WHERE EXISTS (SELECT 1 FROM shown))")
 	}
-	if o.extIDs != nil {
+	switch {
+	case o.extIDs != nil:
 		sql.WriteString(", " + externalIDsOfPage(o.extType) + " SELECT r.*, x.external_ids FROM r LEFT JOIN x ON x.record_id = r.id ORDER BY r.id DESC")
-	} else {
+	case audited:
 		sql.WriteString(" SELECT * FROM r ORDER BY id DESC")
 	}
 	var (
@@ -102,7 +101,7 @@ func scanAuditedPage[R any, D any](c conn, q *gorm.DB, o pageOf[R], p paging.Pag
 		dest []any
 	)
 	// An error after the rows (the audit insert's, or its commit's) fails the page.
-	err = queryRows(s, sql.String(), vars, func(scan func(...any) error) error {
+	err := queryRows(s, sql.String(), vars, func(scan func(...any) error) error {
 		rows = append(rows, *new(R))
 		r := &rows[len(rows)-1]
 		dest = o.fields(r, dest[:0])

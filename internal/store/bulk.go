@@ -20,6 +20,7 @@ import (
 // database together as multi-row INSERT ... VALUES statements when the batch ends or before the
 // next read. The statements and their values are exactly those of the row-by-row writes; only how
 // many go in one round trip changes. Row-level triggers (report_deltas) fire per row either way.
+// On SQLite a shape's rows go as one JSON parameter instead of VALUES lists (bulk_sqlite.go).
 //
 // Order: the shapes are sent in the order each first appeared, which is each record's own order of
 // writes (its row, then the rows naming it: external ids, the team, audit, outbox), so a row is
@@ -185,7 +186,27 @@ func (s *session) sendBatch() error {
 	if err != nil {
 		return err
 	}
+	pg := s.arraySender(db, held) // PostgreSQL: arrays, the shapes together (bulk_pg.go)
 	for _, g := range b.groups {
+		if s.dialect == SQLite {
+			if ok, err := s.sendGroupSQLite(db, g, held); ok || err != nil {
+				if err != nil {
+					return err
+				}
+				continue
+			}
+		}
+		if pg != nil {
+			if sent, err := pg.add(g); sent || err != nil {
+				if err != nil {
+					return err
+				}
+				continue
+			}
+			if err := pg.flush(); err != nil {
+				return err
+			}
+		}
 		perStmt := max(1, batchVars(s.dialect)/max(1, g.width))
 		var (
 			sql  strings.Builder
@@ -236,7 +257,7 @@ func (s *session) sendBatch() error {
 			return err
 		}
 	}
-	return nil
+	return pg.flush()
 }
 
 // heldJoins names the gathered memberships the team already has, current on their day.
@@ -251,8 +272,9 @@ func (s *session) heldJoins(db *gorm.DB, joins map[string]batchJoin) (map[string
 			part := ids[:min(len(ids), batchVars(s.dialect))]
 			ids = ids[len(part):]
 			var rows []struct{ YoungPersonID, OrganisationID, Role, PractitionerID string }
+			in, arg := inStrings(s.dialect, "young_person_id", part)
 			err := db.Raw(`SELECT young_person_id, organisation_id, role, COALESCE(CAST(practitioner_id AS TEXT), '') AS practitioner_id
-				FROM involvements WHERE young_person_id IN ? AND started_on <= ? AND (ended_on IS NULL OR ended_on > ?)`, part, on, on).Scan(&rows).Error
+				FROM involvements WHERE `+in+` AND started_on <= ? AND (ended_on IS NULL OR ended_on > ?)`, arg, on, on).Scan(&rows).Error
 			if err != nil {
 				return nil, translate(err)
 			}

@@ -110,7 +110,8 @@ func (tx peopleRepo) Holders(claims []person.Claim, except string, s access.Scop
 		for len(vs) > 0 {
 			part := vs[:min(len(vs), batchVars(tx.dialect))]
 			vs = vs[len(part):]
-			q := visibleYoungPeople(tx.q().Model(&youngPersonRow{}).Where("young_people."+col+" IN ?", part), "young_people.id", s)
+			in, arg := inStrings(tx.dialect, "young_people."+col, part)
+			q := visibleYoungPeople(tx.q().Model(&youngPersonRow{}).Where(in, arg), "young_people.id", s)
 			if except != "" {
 				q = q.Where("young_people.id <> ?", except)
 			}

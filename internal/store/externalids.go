@@ -71,7 +71,8 @@ func (tx externalIDRepo) FindAll(recordType string, ids []externalid.ID) (map[ex
 			continue
 		}
 		var rows []externalIDRow
-		err := tx.q().Table("external_ids").Where("record_type = ? AND system = ? AND value IN ?", recordType, system, values).Find(&rows).Error
+		in, arg := inStrings(tx.dialect, "value", values)
+		err := tx.q().Table("external_ids").Where("record_type = ? AND system = ? AND "+in, recordType, system, arg).Find(&rows).Error
 		if err != nil {
 			return nil, translate(err)
 		}

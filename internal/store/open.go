@@ -81,8 +81,8 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	// database/sql keeps 2 idle connections by default, which made PostgreSQL open a new session
 	// for most requests under load (see TOOLING.md): keep as many idle as may be open.
 	if dialect == Postgres {
-		sqlDB.SetMaxOpenConns(16)
-		sqlDB.SetMaxIdleConns(16)
+		sqlDB.SetMaxOpenConns(defaultMaxConns)
+		sqlDB.SetMaxIdleConns(defaultMaxConns)
 	} else {
 		// One writer at a time in SQLite anyway; a few connections let reads run beside it.
 		sqlDB.SetMaxOpenConns(4)
@@ -95,6 +95,23 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// defaultMaxConns is how many PostgreSQL connections a store holds unless SetMaxConns says
+// otherwise (ONEPLAN_DATABASE_MAX_CONNS has its own default, which the server uses).
+const defaultMaxConns = 16
+
+// SetMaxConns sets how many PostgreSQL connections the store may hold open, all of them kept
+// idle between requests (a request that finds none idle would otherwise open a new session).
+// A request waits for a connection beyond that; SQLite keeps its own few.
+func (s *Store) SetMaxConns(n int) {
+	if s.dialect != Postgres || n < 1 {
+		return
+	}
+	if sqlDB, err := s.db.DB(); err == nil {
+		sqlDB.SetMaxOpenConns(n)
+		sqlDB.SetMaxIdleConns(n)
+	}
 }
 
 // sqliteDSN turns a path or sqlite: URL into a modernc DSN with WAL, a busy timeout, foreign

@@ -99,35 +99,3 @@ func listPage[R any, D any](q *gorm.DB, table string, p paging.Page, id func(R) 
 	}
 	return out, next, nil
 }
-
-// scanPage is listPage for the busiest lists, reading each row into R through fields (pointers
-// to R's fields in the order of cols) rather than the ORM's reflection, which was a fifth of the
-// time a page of referrals took.
-func scanPage[R any, D any](q *gorm.DB, table, cols string, p paging.Page, fields func(*R) []any, id func(R) string, conv func(R) D) ([]D, string, error) {
-	q, err := paginate(q.Select(cols), table, p)
-	if err != nil {
-		return nil, "", err
-	}
-	rs, err := q.Rows()
-	if err != nil {
-		return nil, "", translate(err)
-	}
-	defer func() { _ = rs.Close() }()
-	var rows []R
-	for rs.Next() {
-		var r R
-		if err := rs.Scan(fields(&r)...); err != nil {
-			return nil, "", translate(err)
-		}
-		rows = append(rows, r)
-	}
-	if err := rs.Err(); err != nil {
-		return nil, "", translate(err)
-	}
-	rows, next := trim(rows, p.Limit, id)
-	out := make([]D, len(rows))
-	for i, r := range rows {
-		out[i] = conv(r)
-	}
-	return out, next, nil
-}

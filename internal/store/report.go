@@ -15,20 +15,16 @@ import (
 // Reports are grouped queries: the database counts, Go only adds up the groups it returns. Dates
 // are YYYY-MM-DD text on both databases, so period bounds are plain string comparisons.
 
-// reportScope is a report's filter as the queries apply it.
+// reportScope is a report's filter as the queries apply it. Only the days at either end of a
+// period that are not whole months are counted from the records (spansOf), at most two months'
+// worth, so an organisation's children are a condition on the period's records rather than the
+// way in (the council is involved with nearly every child).
 type reportScope struct {
 	report.Filter
-	// driven: an organisation's children are found from its involvements and their records
-	// through the indexes by child (reasons and stages, which have none, through their
-	// referrals), so that a query reads the organisation's children's records, not the period's.
-	driven bool
 }
 
-// scopeOf is the scope of the filter: driven by the organisation's children unless the reports
-// are made to scan.
-func scopeOf(f report.Filter) reportScope {
-	return reportScope{Filter: f, driven: f.OrganisationID != "" && !scanReports.Load()}
-}
+// scopeOf is the scope of the filter.
+func scopeOf(f report.Filter) reportScope { return reportScope{Filter: f} }
 
 // organisation restricts q, whose young person id column is col, to the organisation's children.
 func (sc reportScope) organisation(q *gorm.DB, col string) *gorm.DB {
@@ -54,16 +50,10 @@ func scopeChildren(sc reportScope, q *gorm.DB, col string) *gorm.DB {
 
 // scopeReferrals restricts q over a table carrying a referral's dimensions (referrals, and the
 // referral_reasons and referral_stages kept beside them), aliased a, to the scope: the child's
-// locality when referred, and the organisations that know the child. byReferral says a is a
-// reason or a stage, which has no index by child: when driven, the organisation's children are
-// then found through their referrals.
-func scopeReferrals(sc reportScope, q *gorm.DB, a string, byReferral bool) *gorm.DB {
+// locality when referred, and the organisations that know the child.
+func scopeReferrals(sc reportScope, q *gorm.DB, a string) *gorm.DB {
 	if sc.Locality != "" {
 		q = q.Where(a+".locality_key = ?", key(sc.Locality))
-	}
-	if byReferral && sc.driven {
-		return q.Where(a+".referral_id IN (SELECT k.id FROM referrals k WHERE k.young_person_id IN "+
-			"(SELECT young_person_id FROM involvements WHERE organisation_id = ?))", sc.OrganisationID)
 	}
 	return sc.organisation(q, a+".young_person_id")
 }
@@ -140,7 +130,7 @@ func addActivity(a *report.ActivityFigures, part report.ActivityFigures) {
 // referred (id to type).
 func (tx reportRepo) activityScan(from, to time.Time, sc reportScope) (a report.ActivityFigures, settings map[string]string, err error) {
 	referrals := func() *gorm.DB {
-		return scopeReferrals(sc, between(tx.q().Table("referrals r"), "r.received_on", from, to), "r", false)
+		return scopeReferrals(sc, between(tx.q().Table("referrals r"), "r.received_on", from, to), "r")
 	}
 	// One pass over the period's referrals (one covering index) gives every single-valued
 	// breakdown; the organisations joined are a few hundred rows.
@@ -166,7 +156,7 @@ func (tx reportRepo) activityScan(from, to time.Time, sc reportScope) (a report.
 			localityName(a.LocalityNames, c.Locality, c.LocalityName)
 		}
 	}
-	if a.ByReason, err = countBy(scopeReferrals(sc, between(tx.q().Table("referral_reasons rr"), "rr.received_on", from, to), "rr", true).
+	if a.ByReason, err = countBy(scopeReferrals(sc, between(tx.q().Table("referral_reasons rr"), "rr.received_on", from, to), "rr").
 		Select("rr.reason AS k, COUNT(*) AS n").Group("rr.reason")); err != nil {
 		return a, nil, err
 	}
@@ -487,7 +477,7 @@ func (tx reportRepo) funnelScan(from, to time.Time, sc reportScope, out report.F
 			Days  *int
 			N     int64
 		}
-		err := scopeReferrals(sc, between(tx.q().Table("referral_stages s"), "s.received_on", from, to), "s", true).
+		err := scopeReferrals(sc, between(tx.q().Table("referral_stages s"), "s.received_on", from, to), "s").
 			Select("s.stage, " + g.col + " AS days, COUNT(*) AS n").Group("s.stage, " + g.col).Scan(&rows).Error
 		if err != nil {
 			return translate(err)

@@ -19,8 +19,8 @@ import (
 // that append a +1/-1 to report_deltas in the transaction of every change. A report, for everyone
 // or for one locality, reads those rows (the counts plus the deltas not yet folded into them) for
 // the whole calendar months of its period, and counts from the records only the days before the
-// first whole month and after the last (see spansOf); an organisation filter reads the records of
-// the organisation's children.
+// first whole month and after the last (see spansOf). An organisation filter reads its own counts,
+// report_org_counts and report_org_deltas (migration 0106), kept the same way.
 
 // scanReports makes every report scan the base tables (tests compare the two ways).
 var scanReports atomic.Bool
@@ -43,9 +43,9 @@ func (sp span) monthTo() string   { return sp.to.Format("2006-01") }
 
 // spansOf splits [from, to] into the days before its first whole month, its whole months and the
 // days after them, so that only the days at the ends are counted from the records (at most two
-// months' worth, whatever the period). An organisation, or the scan switch, scans it whole.
+// months' worth, whatever the period). The scan switch scans it whole.
 func spansOf(from, to time.Time, sc reportScope) []span {
-	if scanReports.Load() || sc.OrganisationID != "" || to.Before(from) {
+	if scanReports.Load() || to.Before(from) {
 		return []span{{from: from, to: to}}
 	}
 	first := from // the first day of the first whole month
@@ -105,11 +105,24 @@ func countsWhere(from, to string, f report.Filter, kinds []string) (string, []an
 		}
 	}
 	where := "(" + strings.Join(ranges, " OR ") + ")"
+	if f.OrganisationID != "" {
+		where += " AND organisation_id = ?"
+		args = append(args, f.OrganisationID)
+	}
 	if f.Locality != "" {
 		where += " AND locality = ?"
 		args = append(args, key(f.Locality))
 	}
 	return where, append(args, args...)
+}
+
+// countTables are the tables holding the filter's counts and deltas: an organisation's own
+// (migration 0106), or everyone's.
+func countTables(f report.Filter) (counts, deltas string) {
+	if f.OrganisationID != "" {
+		return "report_org_counts", "report_org_deltas"
+	}
+	return "report_counts", "report_deltas"
 }
 
 // counts reads the groups of the kinds given over months [from, to] (YYYY-MM), for the filter's
@@ -134,9 +147,10 @@ func (tx reportRepo) countsWith(from, to string, f report.Filter, dims []string,
 		args = append(append(append(append([]any{}, args[:half]...), extra...), args[half:]...), extra...)
 	}
 	var rows []countRow
+	counts, deltas := countTables(f)
 	err := tx.q().Raw(`SELECT kind, locality, d1, d2, d3, d4, SUM(n) AS n FROM (
-		SELECT kind, locality, d1, d2, d3, d4, n FROM report_counts WHERE `+where+`
-		UNION ALL SELECT kind, locality, d1, d2, d3, d4, n FROM report_deltas WHERE `+where+`) x
+		SELECT kind, locality, d1, d2, d3, d4, n FROM `+counts+` WHERE `+where+`
+		UNION ALL SELECT kind, locality, d1, d2, d3, d4, n FROM `+deltas+` WHERE `+where+`) x
 		GROUP BY kind, locality, d1, d2, d3, d4 HAVING SUM(n) <> 0`, args...).Scan(&rows).Error
 	for i := range rows {
 		rows[i].Kind = strings.TrimSuffix(rows[i].Kind, ":y")
@@ -151,8 +165,9 @@ func (tx reportRepo) activityFromCounts(from, to string, f report.Filter) (a rep
 	// localities it referred in (and whatever other parts of the period it referred in).
 	where, args := countsWhere(from, to, f, []string{"setting"})
 	var set []struct{ D1, D2 string }
+	counts, deltas := countTables(f)
 	if err = tx.q().Raw(`SELECT d1, d2 FROM (
-		SELECT d1, d2, n FROM report_counts WHERE `+where+` UNION ALL SELECT d1, d2, n FROM report_deltas WHERE `+where+`) x
+		SELECT d1, d2, n FROM `+counts+` WHERE `+where+` UNION ALL SELECT d1, d2, n FROM `+deltas+` WHERE `+where+`) x
 		GROUP BY d1, d2 HAVING SUM(n) <> 0`, args...).Scan(&set).Error; err != nil {
 		return a, nil, translate(err)
 	}
@@ -281,22 +296,32 @@ func (s *Store) FoldReportDeltas(ctx context.Context) (int64, error) {
 			if err := db.Exec("SELECT pg_advisory_xact_lock(" + migrations.ReportFoldLock + ")").Error; err != nil {
 				return err
 			}
-			res := db.Exec(`WITH d AS (DELETE FROM report_deltas RETURNING kind, month, locality, d1, d2, d3, d4, n)
-				INSERT INTO report_counts AS c (kind, month, locality, d1, d2, d3, d4, n)
-				SELECT kind, month, locality, d1, d2, d3, d4, SUM(n) FROM d GROUP BY kind, month, locality, d1, d2, d3, d4
-				ON CONFLICT (kind, month, locality, d1, d2, d3, d4) DO UPDATE SET n = c.n + excluded.n`)
-			moved = res.RowsAffected
-			return res.Error
 		}
-		// SQLite: the transaction is the only writer, so what is summed is what is deleted.
-		res := db.Exec(`INSERT INTO report_counts (kind, month, locality, d1, d2, d3, d4, n)
-			SELECT kind, month, locality, d1, d2, d3, d4, SUM(n) FROM report_deltas GROUP BY kind, month, locality, d1, d2, d3, d4
-			ON CONFLICT (kind, month, locality, d1, d2, d3, d4) DO UPDATE SET n = report_counts.n + excluded.n`)
-		if res.Error != nil {
-			return res.Error
+		// Everyone's counts, then the organisations' (migration 0106): the same fold with the
+		// organisation first.
+		for _, t := range []struct{ counts, deltas, cols string }{
+			{"report_counts", "report_deltas", "kind, month, locality, d1, d2, d3, d4"},
+			{"report_org_counts", "report_org_deltas", "organisation_id, kind, month, locality, d1, d2, d3, d4"},
+		} {
+			var res *gorm.DB
+			if s.dialect == Postgres {
+				res = db.Exec(`WITH d AS (DELETE FROM ` + t.deltas + ` RETURNING ` + t.cols + `, n)
+				INSERT INTO ` + t.counts + ` AS c (` + t.cols + `, n) SELECT ` + t.cols + `, SUM(n) FROM d GROUP BY ` + t.cols + `
+				ON CONFLICT (` + t.cols + `) DO UPDATE SET n = c.n + excluded.n`)
+			} else {
+				// SQLite: the transaction is the only writer, so what is summed is what is deleted.
+				res = db.Exec(`INSERT INTO ` + t.counts + ` (` + t.cols + `, n) SELECT ` + t.cols + `, SUM(n) FROM ` + t.deltas + ` GROUP BY ` + t.cols + `
+				ON CONFLICT (` + t.cols + `) DO UPDATE SET n = ` + t.counts + `.n + excluded.n`)
+				if res.Error == nil {
+					res.Error = db.Exec("DELETE FROM " + t.deltas).Error
+				}
+			}
+			if res.Error != nil {
+				return res.Error
+			}
+			moved += res.RowsAffected
 		}
-		moved = res.RowsAffected
-		return db.Exec("DELETE FROM report_deltas").Error
+		return nil
 	})
 	if err != nil {
 		return moved, translate(err)
@@ -306,7 +331,7 @@ func (s *Store) FoldReportDeltas(ctx context.Context) (int64, error) {
 	return moved + int64(n), err
 }
 
-// RebuildReportCounts recomputes report_counts and the transition spans from the base tables (oneplan reports-rebuild),
+// RebuildReportCounts recomputes report_counts, the organisations' counts and the transition spans from the base tables (oneplan reports-rebuild),
 // for after a restore or a manual correction of the data. Writers wait while it runs.
 func (s *Store) RebuildReportCounts(ctx context.Context) error {
 	return translate(s.db.WithContext(ctx).Transaction(func(db *gorm.DB) error {
@@ -314,6 +339,9 @@ func (s *Store) RebuildReportCounts(ctx context.Context) error {
 			return err
 		}
 		if err := migrations.BackfillAnswerCounts(db); err != nil {
+			return err
+		}
+		if err := migrations.RebuildOrgCounts(db); err != nil {
 			return err
 		}
 		return rebuildTransitionSpans(db, s.dialect)
@@ -325,7 +353,7 @@ func (s *Store) RebuildReportCounts(ctx context.Context) error {
 // with one.
 func (tx reportRepo) answersFromCounts(from, to string, f report.Filter, templateID, point string, into map[answerKey]int64) error {
 	kind := "answer_all"
-	if f.Locality != "" {
+	if f.Locality != "" || f.OrganisationID != "" { // an organisation's counts hold no anonymous answer
 		kind = "answer"
 	}
 	if tx.dialect == Postgres {

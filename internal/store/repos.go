@@ -185,20 +185,6 @@ func visibleYoungPeople(q *gorm.DB, col string, s access.Scope) *gorm.DB {
 // seesAll reports whether visibleYoungPeople adds nothing for s: it reaches every record.
 func seesAll(s access.Scope) bool { return s.Only == nil && !s.Restricted }
 
-// visibleList is visibleYoungPeople for a page of one of the big lists (referrals, young people).
-// On PostgreSQL the team's children are read first, as an array, and the list's rows fetched by
-// young person, so a partner's page costs the size of their team. Left a semi-join, the planner
-// walks the newest rows checking each against the team (it takes the team's children to be
-// spread evenly): 52,000 referrals read for a page of a school's 2,000 children in a million.
-func visibleList(q *gorm.DB, col string, s access.Scope, dialect string) *gorm.DB {
-	if !s.Restricted || dialect != Postgres {
-		return visibleYoungPeople(q, col, s)
-	}
-	q = visibleYoungPeople(q, col, access.Scope{Only: s.Only})
-	cond, args := visibleConditionAs(col, s, true)
-	return q.Where(cond, args...)
-}
-
 // visibleCondition is the condition visibleYoungPeople applies, for a caller that combines it
 // with others (s must be restricted).
 func visibleCondition(col string, s access.Scope) (string, []any) {
@@ -206,7 +192,7 @@ func visibleCondition(col string, s access.Scope) (string, []any) {
 }
 
 // visibleConditionAs is visibleCondition with the team's children read as an array first
-// (PostgreSQL only) when asArray; see visibleList.
+// (PostgreSQL only) when asArray; see listQuery.visible.
 func visibleConditionAs(col string, s access.Scope, asArray bool) (string, []any) {
 	var conds []string
 	var args []any
@@ -266,7 +252,8 @@ func (tx peopleRepo) GetAll(ids []string, s access.Scope) (map[string]person.You
 	out := make(map[string]person.YoungPerson, len(ids))
 	for part := range slices.Chunk(ids, batchVars(tx.dialect)) {
 		var rows []youngPersonRow
-		if err := visibleYoungPeople(tx.q().Where("young_people.id IN ?", part), "young_people.id", s).Find(&rows).Error; err != nil {
+		in, arg := inStrings(tx.dialect, "young_people.id", part)
+		if err := visibleYoungPeople(tx.q().Where(in, arg), "young_people.id", s).Find(&rows).Error; err != nil {
 			return nil, translate(err)
 		}
 		for _, r := range rows {
@@ -284,31 +271,54 @@ func (tx peopleRepo) Update(p person.YoungPerson) error {
 
 // YoungPeople lists one page within scope.
 func (tx peopleRepo) List(f person.Filter, s access.Scope, p paging.Page) ([]person.YoungPerson, string, error) {
-	q := visibleList(tx.q().Model(&youngPersonRow{}), "young_people.id", s, tx.dialect)
+	q := listQuery{table: "young_people"}
+	q.visible("young_people.id", s, tx.dialect)
 	if f.Query != "" {
-		q = q.Where(`(young_people.search_name LIKE ? ESCAPE '\' OR young_people.nhs_number = ? OR young_people.upn = ?)`,
+		q.where(`(young_people.search_name LIKE ? ESCAPE '\' OR young_people.nhs_number = ? OR young_people.upn = ?)`,
 			like(f.Query), f.Query, strings.ToUpper(f.Query))
 	}
 	if f.Locality != "" {
-		q = q.Where("young_people.locality_key = ?", key(f.Locality))
+		q.where("young_people.locality_key = ?", key(f.Locality))
 	}
 	if f.PrimarySENNeed != "" {
-		q = q.Where("young_people.primary_sen_need = ?", f.PrimarySENNeed)
+		q.where("young_people.primary_sen_need = ?", f.PrimarySENNeed)
 	}
 	if f.NHSNumber != "" {
-		q = q.Where("young_people.nhs_number = ?", f.NHSNumber)
+		q.where("young_people.nhs_number = ?", f.NHSNumber)
 	}
 	if f.DateOfBirth != nil {
-		q = q.Where("young_people.date_of_birth = ?", fromDate(*f.DateOfBirth))
+		q.where("young_people.date_of_birth = ?", fromDate(*f.DateOfBirth))
 	}
 	if f.EducationSettingID != "" {
-		q = q.Where("young_people.education_setting_id = ?", f.EducationSettingID)
+		q.where("young_people.education_setting_id = ?", f.EducationSettingID)
 	}
 	if f.ExternalID != nil {
-		q = q.Where("young_people.id IN (SELECT x.record_id FROM external_ids x WHERE x.record_type = 'young_person' AND x.system = ? AND x.value = ?)",
+		q.where("young_people.id IN (SELECT x.record_id FROM external_ids x WHERE x.record_type = 'young_person' AND x.system = ? AND x.value = ?)",
 			f.ExternalID.System, f.ExternalID.Value)
 	}
-	return listPage(q, "young_people", p, func(r youngPersonRow) string { return r.ID }, youngPersonRow.toDomain)
+	// As the referrals' page: one statement for the page, its audit event and its external ids.
+	o := pageOf[youngPersonWithIDs]{table: "young_people", recordType: audit.YoungPerson, cols: youngPersonColumns,
+		ypCol: "young_people.id", fields: func(r *youngPersonWithIDs, dst []any) []any { return r.appendFields(dst) }}
+	inline := tx.inlinesExternalIDs()
+	if inline {
+		o.extType, o.extIDs = externalid.YoungPerson, func(r *youngPersonWithIDs) **string { return &r.ids }
+		if tx.inlinedIDs == nil {
+			tx.inlinedIDs = make(map[string][]externalid.ID, pageLimit(p)+1)
+		}
+	}
+	return scanAuditedPage(tx.conn, q, o, p, func(r youngPersonWithIDs) string { return r.ID },
+		func(r youngPersonWithIDs) person.YoungPerson {
+			if inline {
+				tx.keepInlined(externalid.YoungPerson, r.ID, r.ids)
+			}
+			return r.toDomain()
+		})
+}
+
+// youngPersonWithIDs is a young person's row with their external identifiers (externalIDsOfPage).
+type youngPersonWithIDs struct {
+	youngPersonRow
+	ids *string
 }
 
 // Referrals.
@@ -423,36 +433,49 @@ func (tx referralRepo) ReachStage(r referral.Referral, s referral.StageReached) 
 
 // Referrals lists one page within scope.
 func (tx referralRepo) List(f referral.Filter, s access.Scope, p paging.Page) ([]referral.Referral, string, error) {
-	var q *gorm.DB
+	var (
+		q   listQuery
+		err error
+	)
 	statuses := distinctStatuses(f.AnyStatus)
 	if len(statuses) == 1 && f.Status == "" {
 		// One status, however asked for, is read down its (status, id) index.
 		f.Status, f.AnyStatus, statuses = string(statuses[0]), nil, nil
 	}
 	if len(statuses) > 1 && f.Status == "" {
-		q = tx.anyStatus(f, statuses, s, p)
+		if q, err = tx.anyStatus(f, statuses, s, p); err != nil {
+			return nil, "", err
+		}
 	} else if r, ok := referralTimeRange(f, s); ok {
-		page, used, err := timeRangePage(tx.conn, tx.q().Model(&referralRow{}), "referrals", r, p)
+		cond, args, used, err := timeRangePage(tx.conn, "referrals", r, p)
 		if err != nil {
 			return nil, "", err
 		}
-		if q = page; !used {
+		if q = (listQuery{table: "referrals"}); used {
+			q.where(cond, args...)
+		} else {
 			q = tx.filtered(f, s)
 		}
 	} else {
 		q = tx.filtered(f, s)
 	}
-	if tx.inlinesExternalIDs() {
-		return scanAuditedPage(tx.conn, q, pageOf[referralWithIDs]{table: "referrals", recordType: audit.Referral, cols: referralColumns,
-			ypCol: "referrals.young_person_id", fields: func(r *referralWithIDs, dst []any) []any { return r.appendFields(dst) },
-			extType: externalid.Referral, extIDs: func(r *referralWithIDs) **string { return &r.ids }}, p,
-			func(r referralWithIDs) string { return r.ID },
-			func(r referralWithIDs) referral.Referral {
-				tx.keepInlined(externalid.Referral, r.ID, r.ids)
-				return r.toDomain()
-			})
+	o := pageOf[referralWithIDs]{table: "referrals", recordType: audit.Referral, cols: referralColumns,
+		ypCol: "referrals.young_person_id", fields: func(r *referralWithIDs, dst []any) []any { return r.appendFields(dst) }}
+	inline := tx.inlinesExternalIDs()
+	if inline {
+		o.extType, o.extIDs = externalid.Referral, func(r *referralWithIDs) **string { return &r.ids }
+		if tx.inlinedIDs == nil {
+			// Sized for the page at once: growing it row by row was half the cost of keeping them.
+			tx.inlinedIDs = make(map[string][]externalid.ID, pageLimit(p)+1)
+		}
 	}
-	return scanPage(q, "referrals", referralColumns, p, (*referralRow).fields, func(r referralRow) string { return r.ID }, referralRow.toDomain)
+	return scanAuditedPage(tx.conn, q, o, p, func(r referralWithIDs) string { return r.ID },
+		func(r referralWithIDs) referral.Referral {
+			if inline {
+				tx.keepInlined(externalid.Referral, r.ID, r.ids)
+			}
+			return r.toDomain()
+		})
 }
 
 // referralTimeRange is f's range of creation or receipt when that is all f and s ask for (see
@@ -503,68 +526,70 @@ func distinctStatuses(statuses []referral.Status) []referral.Status {
 // use: the page's rows are among the first of each status's, and statuses are disjoint, so the
 // merge holds exactly the rows (and order) of "status IN (...)". Left as IN, no one index yields
 // the order, and while the newest referrals are all in another status the planner walks past them.
-func (tx referralRepo) anyStatus(f referral.Filter, statuses []referral.Status, s access.Scope, p paging.Page) *gorm.DB {
+func (tx referralRepo) anyStatus(f referral.Filter, statuses []referral.Status, s access.Scope, p paging.Page) (listQuery, error) {
 	f.AnyStatus = nil
+	limit := pageLimit(p)
 	parts := make([]string, len(statuses))
 	args := make([]any, len(statuses))
 	for i, st := range statuses {
 		one := f
 		one.Status = string(st)
-		page, err := paginate(tx.filtered(one, s).Select("referrals.id"), "referrals", p)
-		if err != nil {
-			return tx.failed(err)
+		page := tx.filtered(one, s)
+		if err := page.page(p); err != nil {
+			return listQuery{}, err
 		}
-		parts[i], args[i] = fmt.Sprintf("SELECT id FROM (?) s%d", i), page
-	}
-	limit := p.Limit
-	if limit <= 0 || limit > 200 {
-		limit = 50
+		parts[i], args[i] = fmt.Sprintf("SELECT id FROM (?) s%d", i), page.part("referrals.id", limit+1)
 	}
 	// Only the page's ids (and the one after) are fetched, not every status's page.
-	return tx.q().Model(&referralRow{}).Where(fmt.Sprintf("referrals.id IN (SELECT id FROM (%s) u ORDER BY id DESC LIMIT %d)",
-		strings.Join(parts, " UNION ALL "), limit+1), args...)
+	q := listQuery{table: "referrals"}
+	q.where(fmt.Sprintf("referrals.id IN (SELECT id FROM (%s) u ORDER BY id DESC LIMIT %d)", strings.Join(parts, " UNION ALL "), limit+1), args...)
+	return q, nil
 }
 
 // filtered is the query for the referrals matching f within scope, not yet paged.
-func (tx referralRepo) filtered(f referral.Filter, s access.Scope) *gorm.DB {
-	q := visibleList(tx.q().Model(&referralRow{}), "referrals.young_person_id", s, tx.dialect)
+func (tx referralRepo) filtered(f referral.Filter, s access.Scope) listQuery {
+	q := listQuery{table: "referrals"}
+	q.visible("referrals.young_person_id", s, tx.dialect)
 	if f.Status != "" {
-		q = q.Where("referrals.status = ?", f.Status)
+		q.where("referrals.status = ?", f.Status)
 	}
 	if len(f.AnyStatus) > 0 {
-		q = q.Where("referrals.status IN ?", f.AnyStatus)
+		q.where("referrals.status IN ?", f.AnyStatus)
 	}
 	if f.ReceivedFrom != nil {
-		q = q.Where("referrals.received_on >= ?", fromDate(*f.ReceivedFrom))
+		q.where("referrals.received_on >= ?", fromDate(*f.ReceivedFrom))
 	}
 	if f.ReceivedTo != nil {
-		q = q.Where("referrals.received_on <= ?", fromDate(*f.ReceivedTo))
+		q.where("referrals.received_on <= ?", fromDate(*f.ReceivedTo))
 	}
 	if f.Reason != "" {
 		// One row per reason a referral gives, so the join neither repeats nor loses a referral.
-		q = q.Joins("JOIN referral_reasons rr ON rr.referral_id = referrals.id AND rr.reason = ?", f.Reason)
+		q.join("JOIN referral_reasons rr ON rr.referral_id = referrals.id AND rr.reason = ?", f.Reason)
 	}
 	if f.OrganisationID != "" {
-		q = q.Where("referrals.referrer_organisation_id = ?", f.OrganisationID)
+		q.where("referrals.referrer_organisation_id = ?", f.OrganisationID)
 	}
 	if f.YoungPersonID != "" {
-		q = q.Where("referrals.young_person_id = ?", f.YoungPersonID)
+		q.where("referrals.young_person_id = ?", f.YoungPersonID)
 	}
 	if f.CreatedAfter != nil {
-		q = q.Where("referrals.created_at >= ?", f.CreatedAfter.UTC())
+		q.where("referrals.created_at >= ?", f.CreatedAfter.UTC())
 	}
 	if f.CreatedBefore != nil {
-		q = q.Where("referrals.created_at < ?", f.CreatedBefore.UTC())
+		q.where("referrals.created_at < ?", f.CreatedBefore.UTC())
 	}
 	if f.ExternalID != nil {
-		q = q.Where("referrals.id IN (SELECT x.record_id FROM external_ids x WHERE x.record_type = 'referral' AND x.system = ? AND x.value = ?)",
+		q.where("referrals.id IN (SELECT x.record_id FROM external_ids x WHERE x.record_type = 'referral' AND x.system = ? AND x.value = ?)",
 			f.ExternalID.System, f.ExternalID.Value)
 	}
 	// The page is read down one (column, id) index. Left to itself the planner walks the primary
 	// key backwards, filtering, which is slow when the matches are old (it cannot see that the
 	// newest referrals are unlike the rest): a degenerate range on the column, first in the order,
 	// makes that index the one that yields the order. The most selective filter drives.
-	drive := func(col, v string) { q = q.Where(col+" >= ? AND "+col+" <= ?", v, v).Order(col + " DESC") }
+	drive := func(col, v string) {
+		q.where(col+" >= ? AND "+col+" <= ?", v, v)
+		q.lead = append(q.lead, col)
+	}
 	switch {
 	case f.YoungPersonID != "":
 		drive("referrals.young_person_id", f.YoungPersonID)
@@ -577,20 +602,22 @@ func (tx referralRepo) filtered(f referral.Filter, s access.Scope) *gorm.DB {
 		drive("referrals.status", f.Status)
 	}
 	if f.Locality != "" || f.Query != "" {
-		sub := tx.q().Table("young_people yp").Select("yp.id")
+		var (
+			conds []string
+			args  []any
+		)
+		byRef := f.Query != "" && strings.HasPrefix(strings.ToUpper(f.Query), "REF-")
 		if f.Locality != "" {
-			sub = sub.Where("yp.locality_key = ?", key(f.Locality))
+			conds, args = append(conds, "yp.locality_key = ?"), append(args, key(f.Locality))
 		}
-		if f.Query != "" && !strings.HasPrefix(strings.ToUpper(f.Query), "REF-") {
-			sub = sub.Where(`yp.search_name LIKE ? ESCAPE '\'`, like(f.Query))
+		if f.Query != "" && !byRef {
+			conds, args = append(conds, `yp.search_name LIKE ? ESCAPE '\'`), append(args, like(f.Query))
 		}
-		if f.Query != "" && strings.HasPrefix(strings.ToUpper(f.Query), "REF-") {
-			q = q.Where("referrals.reference = ?", strings.ToUpper(f.Query))
-			if f.Locality != "" {
-				q = q.Where("referrals.young_person_id IN (?)", sub)
-			}
-		} else {
-			q = q.Where("referrals.young_person_id IN (?)", sub)
+		if byRef {
+			q.where("referrals.reference = ?", strings.ToUpper(f.Query))
+		}
+		if len(conds) > 0 {
+			q.where("referrals.young_person_id IN (SELECT yp.id FROM young_people yp WHERE "+strings.Join(conds, " AND ")+")", args...)
 		}
 	}
 	return q
@@ -661,12 +688,12 @@ func (tx auditRepo) Events(f audit.Filter, p paging.Page) ([]audit.Event, string
 			r.add("occurred_at >= ?", f.OccurredAfter.UTC())
 		}
 		r.add("occurred_at < ?", f.OccurredBefore.UTC())
-		page, used, err := timeRangePage(tx.conn, q, "audit_events", r, p)
+		cond, args, used, err := timeRangePage(tx.conn, "audit_events", r, p)
 		if err != nil {
 			return nil, "", err
 		}
 		if used {
-			return listPage(page, "audit_events", p, func(r auditRow) string { return r.ID }, auditRow.toDomain)
+			return listPage(q.Where(cond, args...), "audit_events", p, func(r auditRow) string { return r.ID }, auditRow.toDomain)
 		}
 	}
 	// A child's events are their own, those of the records merged into them (whose trail stays

@@ -220,6 +220,21 @@ type youngPersonRow struct {
 
 func (youngPersonRow) TableName() string { return "young_people" }
 
+// youngPersonColumns are a young person's columns, in appendFields' order.
+const youngPersonColumns = `young_people.id, young_people.given_name, young_people.family_name, young_people.preferred_name,
+	young_people.search_name, young_people.date_of_birth, young_people.nhs_number, young_people.upn, young_people.uln,
+	young_people.upn_unknown, young_people.gender, young_people.sex, young_people.ethnicity, young_people.locality,
+	young_people.locality_key, young_people.postcode, young_people.primary_sen_need, young_people.education_setting_id,
+	young_people.contacts, young_people.communication, young_people.recorded_by_org_id, young_people.created_at,
+	young_people.updated_at, young_people.version`
+
+// appendFields appends pointers to r's fields, in youngPersonColumns' order, to dst.
+func (r *youngPersonRow) appendFields(dst []any) []any {
+	return append(dst, &r.ID, &r.GivenName, &r.FamilyName, &r.PreferredName, &r.SearchName, &r.DateOfBirth, &r.NHSNumber, &r.UPN,
+		&r.ULN, &r.UPNUnknown, &r.Gender, &r.Sex, &r.Ethnicity, &r.Locality, &r.LocalityKey, &r.Postcode, &r.PrimarySENNeed,
+		&r.EducationSettingID, &r.Contacts, &r.Communication, &r.RecordedByOrgID, &r.CreatedAt, &r.UpdatedAt, &r.Version)
+}
+
 func toYoungPersonRow(p person.YoungPerson) youngPersonRow {
 	contacts := p.Contacts
 	if contacts == nil {

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"gorm.io/gorm"
-
 	"github.com/oneplan-send/oneplan/internal/paging"
 )
 
@@ -52,16 +50,17 @@ func (r timeRange) upper() bool {
 // it takes the matches to be spread evenly over the ids, while a range that ends in the past holds
 // the oldest rows, so the walk reads every newer row first (seconds at a million). The page's rows
 // and order are those of the plain filter either way: this only decides how the ids are found.
-// ok is false when the caller should apply the plain filter instead.
-func timeRangePage(c conn, q *gorm.DB, table string, r timeRange, p paging.Page) (out *gorm.DB, ok bool, err error) {
+// It returns the condition (with its arguments) that does so; ok is false when the caller should
+// apply the plain filter instead.
+func timeRangePage(c conn, table string, r timeRange, p paging.Page) (cond string, args []any, ok bool, err error) {
 	if c.dialect != Postgres || !r.upper() || !p.UpdatedSince.IsZero() {
-		return q, false, nil
+		return "", nil, false, nil
 	}
 	where, args := "x."+strings.Join(r.conds, " AND x."), append([]any(nil), r.args...)
 	if p.Cursor != "" {
 		after, err := decodeCursor(p.Cursor)
 		if err != nil {
-			return q, false, err
+			return "", nil, false, err
 		}
 		where, args = where+" AND x.id < ?", append(args, after)
 	}
@@ -69,25 +68,22 @@ func timeRangePage(c conn, q *gorm.DB, table string, r timeRange, p paging.Page)
 	// reckons (its statistics of one column are good at that): a count would read the range.
 	in, err := estimateRows(c, fmt.Sprintf("SELECT 1 FROM %s x WHERE x.%s", table, strings.Join(r.conds, " AND x.")), r.args...)
 	if err != nil {
-		return q, false, err
+		return "", nil, false, err
 	}
 	if in > timePageRows {
 		outside, err := estimateRows(c, fmt.Sprintf("SELECT 1 FROM %s x WHERE NOT (x.%s)", table, strings.Join(r.conds, " AND x.")), r.args...)
 		if err != nil {
-			return q, false, err
+			return "", nil, false, err
 		}
 		if in > timePageWalk*outside {
-			return q, false, nil
+			return "", nil, false, nil
 		}
 	}
-	limit := p.Limit
-	if limit <= 0 || limit > 200 {
-		limit = 50
-	}
+	limit := pageLimit(p)
 	// The fence (OFFSET 0) keeps the planner from turning the ids back into a walk down the
 	// primary key; ordering by the range's column makes reading its index the cheapest way in.
-	return q.Where(fmt.Sprintf(`%s.id IN (SELECT id FROM (SELECT x.id FROM %s x WHERE %s ORDER BY x.%s DESC, x.id DESC OFFSET 0) s
-		ORDER BY id DESC LIMIT %d)`, table, table, where, r.col, limit+1), args...), true, nil
+	return fmt.Sprintf(`%s.id IN (SELECT id FROM (SELECT x.id FROM %s x WHERE %s ORDER BY x.%s DESC, x.id DESC OFFSET 0) s
+		ORDER BY id DESC LIMIT %d)`, table, table, where, r.col, limit+1), args, true, nil
 }
 
 // estimateRows is the planner's estimate of how many rows query returns (EXPLAIN, not run).

@@ -55,7 +55,9 @@ var all = []*gormigrate.Migration{
 	m0100,
 	m0101,
 	m0102,
+	m0103,
 	m0105,
+	m0106,
 	m0109,
 }
 

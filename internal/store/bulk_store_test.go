@@ -1,0 +1,137 @@
+package store_test
+
+import (
+	"context"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/oneplan-send/oneplan/internal/audit"
+	"github.com/oneplan-send/oneplan/internal/outbox"
+	"github.com/oneplan-send/oneplan/internal/paging"
+	"github.com/oneplan-send/oneplan/internal/store"
+	"github.com/oneplan-send/oneplan/internal/store/storetest"
+)
+
+// TestBatchWritesAsRowByRow: audit and outbox rows written within Tx.Batch (on PostgreSQL, sent
+// as arrays, each value in its text form, or as VALUES lists) read back exactly as the same rows
+// written one at a time: times to the microsecond (nanoseconds cut as a row's own write cuts them, not rounded),
+// empty and NULL columns, lists and JSON payloads.
+func TestBatchWritesAsRowByRow(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		newID := func() string { return uuid.Must(uuid.NewV7()).String() }
+		batched, single, yp := newID(), newID(), newID()
+		at := time.Date(2026, 3, 29, 1, 30, 0, 999_999_999, time.FixedZone("BST", 3600))
+		events := func(rec string) ([]audit.Event, []outbox.Event) {
+			var as []audit.Event
+			var os []outbox.Event
+			for i := range 3 {
+				a := audit.Event{ID: newID(), OccurredAt: at.Add(time.Duration(i) * 1500 * time.Nanosecond), Action: "create", RecordType: "referral",
+					RecordID: rec, ActorRole: "send_officer", Purpose: "import"}
+				if i > 0 {
+					a.YoungPersonID, a.ActorSubject, a.ChangedFields = yp, `o'neil "q" \ é`, []string{"status", "received_on"}
+					a.RecordIDs, a.YoungPersonIDs = []string{rec, yp}, []string{yp}
+				}
+				as = append(as, a)
+				o := outbox.Event{ID: newID(), OccurredAt: a.OccurredAt, Type: "referral.received", RecordType: "referral", RecordID: rec,
+					Payload: map[string]any{"n": float64(i), "s": "a,b {c}", "null": nil, "list": []any{"x", true}}}
+				if i > 0 {
+					o.YoungPersonID = yp
+				}
+				os = append(os, o)
+			}
+			return as, os
+		}
+		write := func(rec string, batch bool) {
+			as, os := events(rec)
+			if err := st.InTx(ctx, func(tx *store.Tx) error {
+				fn := func() error {
+					for i := range as {
+						if err := tx.Audit(as[i]); err != nil {
+							return err
+						}
+						if err := tx.Publish(os[i]); err != nil {
+							return err
+						}
+					}
+					return nil
+				}
+				if batch {
+					return tx.Batch(fn)
+				}
+				return fn()
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		write(batched, true)
+		write(single, false)
+		// And batched as VALUES lists (PostgreSQL's form before arrays), read back the same too.
+		values := newID()
+		before := store.SetPGArrays(false)
+		write(values, true)
+		store.SetPGArrays(before)
+		read := func(rec string) ([]audit.Event, []outbox.Event) {
+			var as []audit.Event
+			var os []outbox.Event
+			if err := st.InTx(ctx, func(tx *store.Tx) (err error) {
+				if as, _, err = tx.AuditTrail().Events(audit.Filter{RecordID: rec}, paging.Page{Limit: 10}); err != nil {
+					return err
+				}
+				os, err = tx.Outbox().ForRecord(rec)
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			for i := range as {
+				as[i].ID, as[i].RecordID = "", ""
+				as[i].RecordIDs = slicesReplace(as[i].RecordIDs, rec)
+			}
+			for i := range os {
+				os[i].ID, os[i].RecordID = "", ""
+			}
+			return as, os
+		}
+		ba, bo := read(batched)
+		sa, so := read(single)
+		if len(ba) != 3 || len(bo) != 3 {
+			t.Fatalf("batched: %d audit events, %d outbox events, want 3 each", len(ba), len(bo))
+		}
+		if !reflect.DeepEqual(ba, sa) {
+			t.Errorf("audit events differ:\nbatched %+v\nsingle  %+v", ba, sa)
+		}
+		if !reflect.DeepEqual(bo, so) {
+			t.Errorf("outbox events differ:\nbatched %+v\nsingle  %+v", bo, so)
+		}
+		if va, vo := read(values); !reflect.DeepEqual(va, sa) || !reflect.DeepEqual(vo, so) {
+			t.Errorf("batched as VALUES differ:\naudit %+v\noutbox %+v", va, vo)
+		}
+		if st.Dialect() == store.Postgres {
+			// PostgreSQL keeps microseconds: the first event's 999,999,999 ns are cut, not rounded
+			// up to the next second.
+			first := sa[0].OccurredAt
+			for _, a := range sa {
+				if a.OccurredAt.Before(first) {
+					first = a.OccurredAt
+				}
+			}
+			if want := at.Truncate(time.Microsecond); !first.Equal(want) {
+				t.Errorf("first occurred at %v, want %v", first.UTC(), want.UTC())
+			}
+		}
+	})
+}
+
+// slicesReplace is ids with rec taken out (the two writes name different records).
+func slicesReplace(ids []string, rec string) []string {
+	var out []string
+	for _, id := range ids {
+		if id != rec {
+			out = append(out, id)
+		}
+	}
+	return out
+}
