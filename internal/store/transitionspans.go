@@ -15,7 +15,11 @@ import (
 // each young person's runs of days under each figure, worked out in Go by the report's own rule
 // (report.TransitionFacts.Spans) for the young people the triggers marked in transition_dirty.
 // A report reads the counts on its day and corrects them, in the same statement, for the young
-// people still marked: their stored spans out, their spans worked out afresh in.
+// people still marked: their stored spans out, their spans worked out afresh in. The same totals
+// are kept for each organisation a young person has an involvement with, ended or not
+// (transition_org_counts, migration 0109), under the organisations stored with their spans
+// (transition_orgs), so that an organisation's report reads its totals whatever its size and
+// takes a marked young person out under the organisations they were counted under.
 
 // transitionChunk is how many young people are worked out at once.
 const transitionChunk = 1000
@@ -130,24 +134,42 @@ func (c *transitionChild) spanRows(id string) []spanRow {
 	return out
 }
 
-// countKey is one row of transition_counts.
-type countKey struct{ kind, day, locality string }
+// countKey is one row of transition_counts, or of transition_org_counts when org is not "".
+type countKey struct{ org, kind, day, locality string }
 
 // addSpanEvents adds span r's +1 on its first day and -1 on the day after its last, at each
-// grain, times sign, to into.
-func addSpanEvents(into map[countKey]int64, r spanRow, sign int64) {
-	for _, e := range []struct {
-		day string
-		n   int64
-	}{{r.FromOn, sign}, {r.ToOn, -sign}} {
-		into[countKey{r.Kind, e.day, r.Locality}] += e.n
-		into[countKey{r.Kind + ":m", e.day[:7], r.Locality}] += e.n
-		into[countKey{r.Kind + ":y", e.day[:4], r.Locality}] += e.n
+// grain, times sign, to into: to the totals of all young people and to those of each of orgs.
+func addSpanEvents(into map[countKey]int64, r spanRow, sign int64, orgs []string) {
+	for _, org := range append([]string{""}, orgs...) {
+		for _, e := range []struct {
+			day string
+			n   int64
+		}{{r.FromOn, sign}, {r.ToOn, -sign}} {
+			into[countKey{org, r.Kind, e.day, r.Locality}] += e.n
+			into[countKey{org, r.Kind + ":m", e.day[:7], r.Locality}] += e.n
+			into[countKey{org, r.Kind + ":y", e.day[:4], r.Locality}] += e.n
+		}
 	}
 }
 
-// refreshTransitionSpans works out again the spans of the young people with the ids given, on db
-// (in the caller's transaction): their stored spans leave transition_counts, the new ones join.
+// childOrgs reads the young person and organisation pairs of table (transition_orgs, or
+// involvements for the present ones) for the young people with the ids given, by young person.
+func childOrgs(db *gorm.DB, table string, ids []string) (map[string][]string, error) {
+	var pairs []struct{ YoungPersonID, OrganisationID string }
+	if err := db.Raw(`SELECT DISTINCT CAST(young_person_id AS text) AS young_person_id, CAST(organisation_id AS text) AS organisation_id
+		FROM `+table+` WHERE young_person_id IN ? ORDER BY 1, 2`, ids).Scan(&pairs).Error; err != nil {
+		return nil, err
+	}
+	out := map[string][]string{}
+	for _, p := range pairs {
+		out[p.YoungPersonID] = append(out[p.YoungPersonID], p.OrganisationID)
+	}
+	return out, nil
+}
+
+// refreshTransitionSpans works out again the spans and organisations of the young people with
+// the ids given, on db (in the caller's transaction): their stored spans leave transition_counts
+// and, under their stored organisations, transition_org_counts; the new ones join both.
 func refreshTransitionSpans(db *gorm.DB, ids []string) error {
 	for chunk := range slices.Chunk(ids, transitionChunk) {
 		var old []spanRow
@@ -155,30 +177,56 @@ func refreshTransitionSpans(db *gorm.DB, ids []string) error {
 			WHERE young_person_id IN ?`, chunk).Scan(&old).Error; err != nil {
 			return err
 		}
+		oldOrgs, err := childOrgs(db, "transition_orgs", chunk)
+		if err != nil {
+			return err
+		}
+		newOrgs, err := childOrgs(db, "involvements", chunk)
+		if err != nil {
+			return err
+		}
 		children, err := loadTransitionChildren(db, chunk)
 		if err != nil {
 			return err
 		}
 		var rows []spanRow
+		type orgRow struct{ child, org string }
+		var orgRows []orgRow
 		for _, id := range chunk {
 			if c := children[id]; c != nil {
-				rows = append(rows, c.spanRows(id)...)
+				spans := c.spanRows(id)
+				rows = append(rows, spans...)
+				// Only a young person with spans has anything to count under an organisation.
+				if len(spans) > 0 {
+					for _, o := range newOrgs[id] {
+						orgRows = append(orgRows, orgRow{id, o})
+					}
+				}
 			}
 		}
 		deltas := map[countKey]int64{}
 		for _, r := range old {
-			addSpanEvents(deltas, r, -1)
+			addSpanEvents(deltas, r, -1, oldOrgs[r.YoungPersonID])
 		}
 		for _, r := range rows {
-			addSpanEvents(deltas, r, 1)
+			addSpanEvents(deltas, r, 1, newOrgs[r.YoungPersonID])
 		}
 		if len(old) > 0 {
 			if err := db.Exec(`DELETE FROM transition_spans WHERE young_person_id IN ?`, chunk).Error; err != nil {
 				return err
 			}
 		}
+		if len(oldOrgs) > 0 {
+			if err := db.Exec(`DELETE FROM transition_orgs WHERE young_person_id IN ?`, chunk).Error; err != nil {
+				return err
+			}
+		}
 		if err := insertRows(db, "INSERT INTO transition_spans (young_person_id, kind, from_on, to_on, locality) VALUES ", "(?, ?, ?, ?, ?)", "",
 			rows, func(r spanRow) []any { return []any{r.YoungPersonID, r.Kind, r.FromOn, r.ToOn, r.Locality} }); err != nil {
+			return err
+		}
+		if err := insertRows(db, "INSERT INTO transition_orgs (young_person_id, organisation_id) VALUES ", "(?, ?)", "",
+			orgRows, func(r orgRow) []any { return []any{r.child, r.org} }); err != nil {
 			return err
 		}
 		if err := addTransitionCounts(db, deltas); err != nil {
@@ -210,24 +258,33 @@ func insertRows[R any](db *gorm.DB, head, tuple, tail string, rows []R, vals fun
 	return nil
 }
 
-// addTransitionCounts adds deltas to transition_counts, in a fixed order (so that two writers
-// never wait on each other's rows in opposite orders).
+// addTransitionCounts adds deltas to transition_counts and transition_org_counts, in a fixed
+// order (so that two writers never wait on each other's rows in opposite orders).
 func addTransitionCounts(db *gorm.DB, deltas map[countKey]int64) error {
-	keys := make([]countKey, 0, len(deltas))
+	var all, orgs []countKey
 	for k, n := range deltas {
-		if n != 0 {
-			keys = append(keys, k)
+		if n == 0 {
+			continue
+		}
+		if k.org == "" {
+			all = append(all, k)
+		} else {
+			orgs = append(orgs, k)
 		}
 	}
-	slices.SortFunc(keys, func(a, b countKey) int {
-		return strings.Compare(a.kind+"\x00"+a.day+"\x00"+a.locality, b.kind+"\x00"+b.day+"\x00"+b.locality)
-	})
+	for _, keys := range [][]countKey{all, orgs} {
+		slices.SortFunc(keys, func(a, b countKey) int {
+			return strings.Compare(a.org+"\x00"+a.kind+"\x00"+a.day+"\x00"+a.locality, b.org+"\x00"+b.kind+"\x00"+b.day+"\x00"+b.locality)
+		})
+	}
 	if err := insertRows(db, "INSERT INTO transition_counts (kind, day, locality, n) VALUES ", "(?, ?, ?, ?)",
 		" ON CONFLICT (kind, day, locality) DO UPDATE SET n = transition_counts.n + excluded.n",
-		keys, func(k countKey) []any { return []any{k.kind, k.day, k.locality, deltas[k]} }); err != nil {
+		all, func(k countKey) []any { return []any{k.kind, k.day, k.locality, deltas[k]} }); err != nil {
 		return err
 	}
-	return nil
+	return insertRows(db, "INSERT INTO transition_org_counts (organisation_id, kind, day, locality, n) VALUES ", "(?, ?, ?, ?, ?)",
+		" ON CONFLICT (organisation_id, kind, day, locality) DO UPDATE SET n = transition_org_counts.n + excluded.n",
+		orgs, func(k countKey) []any { return []any{k.org, k.kind, k.day, k.locality, deltas[k]} })
 }
 
 // Folding after an upgrade may face every young person marked at once (migration 0102 marks them
@@ -323,7 +380,8 @@ func rebuildTransitionSpans(db *gorm.DB, dialect string) error {
 			return err
 		}
 	}
-	for _, s := range []string{"DELETE FROM transition_dirty", "DELETE FROM transition_spans", "DELETE FROM transition_counts"} {
+	for _, s := range []string{"DELETE FROM transition_dirty", "DELETE FROM transition_spans", "DELETE FROM transition_counts",
+		"DELETE FROM transition_orgs", "DELETE FROM transition_org_counts"} {
 		if err := db.Exec(s).Error; err != nil {
 			return err
 		}
@@ -384,12 +442,28 @@ func rebuildTransitionSpansBulk(db *gorm.DB) error {
 		}
 		after = ids[len(ids)-1]
 	}
-	return db.Exec(`INSERT INTO transition_counts (kind, day, locality, n)
+	if err := db.Exec(`INSERT INTO transition_counts (kind, day, locality, n)
 		SELECT e.kind || g.sfx, substr(e.day, 1, g.len), e.locality, SUM(e.n) FROM (
 			SELECT kind, from_on AS day, locality, 1 AS n FROM transition_spans
 			UNION ALL SELECT kind, to_on, locality, -1 FROM transition_spans) e
 		CROSS JOIN (VALUES ('', 10), (':m', 7), (':y', 4)) AS g(sfx, len)
-		GROUP BY 1, 2, 3 HAVING SUM(e.n) <> 0`).Error
+		GROUP BY 1, 2, 3 HAVING SUM(e.n) <> 0`).Error; err != nil {
+		return err
+	}
+	// Each young person's organisations (as refreshTransitionSpans stores them: only for those
+	// with spans), then the same events once for each.
+	if err := db.Exec(`INSERT INTO transition_orgs (young_person_id, organisation_id)
+		SELECT DISTINCT young_person_id, organisation_id FROM involvements
+		WHERE young_person_id IN (SELECT young_person_id FROM transition_spans)`).Error; err != nil {
+		return err
+	}
+	return db.Exec(`INSERT INTO transition_org_counts (organisation_id, kind, day, locality, n)
+		SELECT o.organisation_id, e.kind || g.sfx, substr(e.day, 1, g.len), e.locality, SUM(e.n) FROM (
+			SELECT young_person_id, kind, from_on AS day, locality, 1 AS n FROM transition_spans
+			UNION ALL SELECT young_person_id, kind, to_on, locality, -1 FROM transition_spans) e
+		JOIN transition_orgs o ON o.young_person_id = e.young_person_id
+		CROSS JOIN (VALUES ('', 10), (':m', 7), (':y', 4)) AS g(sfx, len)
+		GROUP BY 1, 2, 3, 4 HAVING SUM(e.n) <> 0`).Error
 }
 
 // arrayLiteral is vs as a PostgreSQL array literal, each element quoted.
@@ -409,8 +483,8 @@ func arrayLiteral(vs []string) string {
 }
 
 // transitionsFromSpans is the transitions snapshot on day on for the filter, read from
-// transition_counts (or, for an organisation, from the spans of its young people) and corrected
-// for the young people still marked.
+// transition_counts (or, for an organisation, transition_org_counts) and corrected for the young
+// people still marked.
 func (tx reportRepo) transitionsFromSpans(on time.Time, f report.Filter) (out report.TransitionSnapshot, err error) {
 	d := fromDate(on)
 	on = toDate(d) // the civil day, as the spans hold it
@@ -423,36 +497,29 @@ func (tx reportRepo) transitionsFromSpans(on time.Time, f report.Filter) (out re
 		locWhere = " AND locality = ?"
 		loc = []any{key(f.Locality)}
 	}
-	var orgWhere string
-	var orgArgs []any
-	if f.OrganisationID != "" {
-		orgWhere = " AND young_person_id IN (SELECT young_person_id FROM involvements WHERE organisation_id = ?)"
-		orgArgs = []any{f.OrganisationID}
-	}
-	var main string
-	var args []any
-	if f.OrganisationID == "" {
-		suffixed := func(sfx string) []string {
-			out := make([]string, len(report.SpanKinds))
-			for i, k := range report.SpanKinds {
-				out[i] = k + sfx
-			}
-			return out
+	suffixed := func(sfx string) []string {
+		out := make([]string, len(report.SpanKinds))
+		for i, k := range report.SpanKinds {
+			out[i] = k + sfx
 		}
-		main = `SELECT kind, n FROM transition_counts WHERE ((kind IN ? AND day < ?) OR (kind IN ? AND day >= ? AND day < ?)
-			OR (kind IN ? AND day >= ? AND day <= ?))` + locWhere
-		args = append([]any{suffixed(":y"), d[:4], suffixed(":m"), d[:4] + "-01", d[:7], report.SpanKinds, d[:7] + "-01", d}, loc...)
-	} else if tx.dialect == Postgres {
-		// The organisation's young people, then each one's spans through the index (OFFSET 0
-		// keeps the planner from turning it into a scan of every span held on the day).
-		main = `SELECT s.kind, 1 AS n FROM (SELECT DISTINCT young_person_id FROM involvements WHERE organisation_id = ?) i
-			CROSS JOIN LATERAL (SELECT kind FROM transition_spans WHERE young_person_id = i.young_person_id AND from_on <= ? AND to_on > ?` +
-			locWhere + ` OFFSET 0) s`
-		args = append(append(append([]any{}, orgArgs...), d, d), loc...)
-	} else {
-		main = `SELECT kind, 1 AS n FROM transition_spans WHERE from_on <= ? AND to_on > ?` + orgWhere + locWhere
-		args = append(append([]any{d, d}, orgArgs...), loc...)
+		return out
 	}
+	days := `((kind IN ? AND day < ?) OR (kind IN ? AND day >= ? AND day < ?) OR (kind IN ? AND day >= ? AND day <= ?))`
+	dayArgs := []any{suffixed(":y"), d[:4], suffixed(":m"), d[:4] + "-01", d[:7], report.SpanKinds, d[:7] + "-01", d}
+	// An organisation's totals, and the organisations a marked young person's stored spans were
+	// counted under (not their present ones, which the fresh spans below are counted under).
+	table, orgWhere := "transition_counts", ""
+	var args, orgArgs []any
+	if f.OrganisationID != "" {
+		table = "transition_org_counts WHERE organisation_id = ? AND"
+		args = []any{f.OrganisationID}
+		orgWhere = " AND EXISTS (SELECT 1 FROM transition_orgs o WHERE o.young_person_id = transition_spans.young_person_id AND o.organisation_id = ?)"
+		orgArgs = []any{f.OrganisationID}
+	} else {
+		table += " WHERE"
+	}
+	main := `SELECT kind, n FROM ` + table + ` ` + days + locWhere
+	args = append(append(args, dayArgs...), loc...)
 	// The young people still marked: their stored spans taken out, and their ids.
 	marked := `SELECT kind, -1 AS n FROM transition_spans WHERE young_person_id IN (SELECT young_person_id FROM transition_dirty)
 		AND from_on <= ? AND to_on > ?` + orgWhere + locWhere + `

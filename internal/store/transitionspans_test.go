@@ -68,7 +68,7 @@ func tsCompare(t *testing.T, st *store.Store, when string) int64 {
 		}
 	}
 	filters := []report.Filter{{}, {Locality: "North"}, {Locality: " south "}, {Locality: "Nowhere"},
-		{OrganisationID: rcID(1, 0)}, {OrganisationID: rcID(1, 1), Locality: "East"}, {OrganisationID: rcID(1, 2)}, {OrganisationID: rcID(1, 9)}}
+		{OrganisationID: rcID(1, 0)}, {OrganisationID: rcID(1, 1), Locality: "East"}, {OrganisationID: rcID(1, 2)}, {OrganisationID: rcID(1, 2), Locality: "North"}, {OrganisationID: rcID(1, 9)}}
 	seen := report.TransitionSnapshot{}
 	for _, d := range days {
 		gaps, ending := report.TransitionQueries(d)
@@ -140,8 +140,9 @@ func TestTransitionSpansEqualRows(t *testing.T) {
 		rcInvolve(t, st, 1, 7, 2, "setting")
 		rcExec(t, st, `DELETE FROM involvements WHERE young_person_id = ? AND organisation_id = ?`, rcID(3, 9), rcID(1, 1))
 		rcExec(t, st, `DELETE FROM transition_plans WHERE young_person_id = ?`, rcID(3, 3))
-		// A merge moves one child's referrals to the record kept.
+		// A merge moves one child's referrals and involvements to the record kept.
 		rcExec(t, st, `UPDATE referrals SET young_person_id = ? WHERE young_person_id = ?`, rcID(3, 2), rcID(3, 5))
+		rcExec(t, st, `UPDATE involvements SET young_person_id = ? WHERE young_person_id = ?`, rcID(3, 2), rcID(3, 5))
 		// An import: many young people and their referrals in one statement each.
 		asID := func(expr string) string {
 			if st.Dialect() == store.Postgres {
@@ -164,6 +165,36 @@ func TestTransitionSpansEqualRows(t *testing.T) {
 			SELECT `+newID("34")+`, `+newID("14")+`, referrer_organisation_id, 'referrer', '2024-01-01', ?, ?, 1
 			FROM referrals WHERE reference LIKE 'REF-_'`, rcStamp, rcStamp)
 		tsCompare(t, st, "updated")
+
+		// Involvements join, end, move between organisations and between young people, and go,
+		// with the rest folded first so that only these marks correct the organisations' totals.
+		if _, err := st.FoldTransitionSpans(ctx); err != nil {
+			t.Fatal(err)
+		}
+		rcExec(t, st, `UPDATE involvements SET ended_on = '2024-06-30' WHERE id IN (?, ?)`, rcID(10, 3), rcID(10, 6))
+		if marked := tsCompare(t, st, "involvements ended"); marked != 0 {
+			t.Errorf("involvements ended: %d young people marked, want none (an ended involvement still counts)", marked)
+		}
+		rcInvolve(t, st, 3, 10, 1, "setting")
+		rcExec(t, st, `INSERT INTO organisations (id, name, search_name, type, created_at, updated_at, version) VALUES (?, 'New', 'new', 'school_special', ?, ?, 1)`,
+			rcID(1, 9), rcStamp, rcStamp)
+		rcInvolve(t, st, 4, 11, 9, "setting") // an organisation nobody else was involved with
+		rcExec(t, st, `UPDATE involvements SET organisation_id = ? WHERE id = ?`, rcID(1, 2), rcID(10, 4))
+		rcExec(t, st, `UPDATE involvements SET young_person_id = ? WHERE id = ?`, rcID(3, 11), rcID(10, 5))
+		rcExec(t, st, `DELETE FROM involvements WHERE young_person_id = ? AND organisation_id = ?`, rcID(3, 1), rcID(1, 0))
+		if marked := tsCompare(t, st, "involvements moved"); marked == 0 {
+			t.Error("involvements moved: no young person was marked: the corrections were not tested")
+		}
+		if _, err := st.FoldTransitionSpans(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if marked := tsCompare(t, st, "involvements folded"); marked != 0 {
+			t.Errorf("involvements folded: %d young people still marked", marked)
+		}
+		// The organisations' totals moved with their young people: organisation 9's are stored.
+		if n, err := store.RawCount(st, `SELECT COUNT(*) FROM transition_org_counts WHERE organisation_id = ? AND n <> 0`, rcID(1, 9)); err != nil || n == 0 {
+			t.Errorf("involvements folded: %d totals stored for the new organisation (%v)", n, err)
+		}
 
 		child, err := store.RawString(st, `SELECT young_person_id FROM transition_plans ORDER BY id LIMIT 1`)
 		if err != nil {
@@ -331,7 +362,19 @@ func TestTransitionSpansFoldInBatches(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			return append(spans, counts...)
+			orgs, err := store.RawStrings(st, `SELECT CAST(young_person_id AS text) || '|' || CAST(organisation_id AS text) FROM transition_orgs ORDER BY 1`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			orgCounts, err := store.RawStrings(st, `SELECT CAST(organisation_id AS text) || '|' || kind || '|' || day || '|' || locality || '|' || CAST(n AS text)
+				FROM transition_org_counts WHERE n <> 0 ORDER BY 1`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(orgs) == 0 || len(orgCounts) == 0 {
+				t.Errorf("%d organisations and %d organisation totals stored: the comparison proves little", len(orgs), len(orgCounts))
+			}
+			return slices.Concat(spans, counts, orgs, orgCounts)
 		}
 		folded := stored()
 		if err := st.RebuildReportCounts(ctx); err != nil {

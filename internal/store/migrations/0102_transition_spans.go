@@ -27,7 +27,8 @@ import (
 // are exact at every moment. The triggers watch referrals (status, received_on), EHC plans
 // (status, first issue, cease date), transition plans (start, end, expected end of the EHC plan)
 // and young people (date of birth, locality, erasure); an organisation filter joins the
-// involvements when it reads, so they need no trigger.
+// involvements when it reads, so they need no trigger (until migration 0109 keeps totals for
+// each organisation).
 //
 // The migration marks every young person with a referral or an EHC plan; the store works them
 // out when it next folds (store Migrate folds a bounded number straight after migrating and the

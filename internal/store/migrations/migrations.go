@@ -59,6 +59,7 @@ var all = []*gormigrate.Migration{
 	m0104,
 	m0105,
 	m0108,
+	m0109,
 }
 
 // Table records the IDs of the migrations applied.
