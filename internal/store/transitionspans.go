@@ -9,6 +9,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/oneplan-send/oneplan/internal/report"
+	"github.com/oneplan-send/oneplan/internal/store/migrations"
 )
 
 // The transitions snapshot read from transition_spans and transition_counts (migration 0102):
@@ -450,20 +451,9 @@ func rebuildTransitionSpansBulk(db *gorm.DB) error {
 		GROUP BY 1, 2, 3 HAVING SUM(e.n) <> 0`).Error; err != nil {
 		return err
 	}
-	// Each young person's organisations (as refreshTransitionSpans stores them: only for those
-	// with spans), then the same events once for each.
-	if err := db.Exec(`INSERT INTO transition_orgs (young_person_id, organisation_id)
-		SELECT DISTINCT young_person_id, organisation_id FROM involvements
-		WHERE young_person_id IN (SELECT young_person_id FROM transition_spans)`).Error; err != nil {
-		return err
-	}
-	return db.Exec(`INSERT INTO transition_org_counts (organisation_id, kind, day, locality, n)
-		SELECT o.organisation_id, e.kind || g.sfx, substr(e.day, 1, g.len), e.locality, SUM(e.n) FROM (
-			SELECT young_person_id, kind, from_on AS day, locality, 1 AS n FROM transition_spans
-			UNION ALL SELECT young_person_id, kind, to_on, locality, -1 FROM transition_spans) e
-		JOIN transition_orgs o ON o.young_person_id = e.young_person_id
-		CROSS JOIN (VALUES ('', 10), (':m', 7), (':y', 4)) AS g(sfx, len)
-		GROUP BY 1, 2, 3, 4 HAVING SUM(e.n) <> 0`).Error
+	// Each young person's organisations, then the same events once for each: the migration's own
+	// backfill, which reads the spans just written.
+	return migrations.BackfillTransitionOrgs(db)
 }
 
 // arrayLiteral is vs as a PostgreSQL array literal, each element quoted.

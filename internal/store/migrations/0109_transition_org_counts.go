@@ -27,7 +27,7 @@ import (
 //
 // The migration works out transition_orgs and transition_org_counts from the spans stored now,
 // in SQL, so nobody need be marked.
-var m0109 = &gormigrate.Migration{ID: "0109_transition_org_counts", Migrate: then(ddl(schema0109, nil), triggers0109, backfill0109)}
+var m0109 = &gormigrate.Migration{ID: "0109_transition_org_counts", Migrate: then(ddl(schema0109, nil), triggers0109, BackfillTransitionOrgs)}
 
 const schema0109 = `
 CREATE TABLE transition_orgs (
@@ -78,9 +78,10 @@ func triggers0109(db *gorm.DB) error {
 	return nil
 }
 
-// backfill0109 works out the organisations of every young person with stored spans and their
-// totals (the store's rebuild does the same: store rebuildTransitionOrgs).
-func backfill0109(db *gorm.DB) error {
+// BackfillTransitionOrgs works out the organisations of every young person with stored spans
+// (only those: the fold stores none for a child without spans) and their totals, into the empty
+// transition_orgs and transition_org_counts; the store's bulk rebuild calls it too.
+func BackfillTransitionOrgs(db *gorm.DB) error {
 	if err := db.Exec(`INSERT INTO transition_orgs (young_person_id, organisation_id)
 		SELECT DISTINCT young_person_id, organisation_id FROM involvements
 		WHERE young_person_id IN (SELECT young_person_id FROM transition_spans)`).Error; err != nil {
