@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"mime"
@@ -25,22 +26,13 @@ func readFile(ctx context.Context, body io.Reader, limit int64) ([]byte, error) 
 	if hint <= 0 || hint > limit {
 		hint = 512
 	}
-	// One byte spare, so reading the end of a file of the declared length needs no more room.
-	buf := make([]byte, 0, hint+1)
-	r := io.LimitReader(body, limit+1)
-	for {
-		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)]
-		}
-		n, err := r.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
-		if err == io.EOF {
-			return buf, nil
-		}
-		if err != nil {
-			return nil, err
-		}
+	// Room for bytes.Buffer's last read past the end, so a file of the declared length never
+	// makes it grow.
+	buf := bytes.NewBuffer(make([]byte, 0, hint+bytes.MinRead))
+	if _, err := buf.ReadFrom(io.LimitReader(body, limit+1)); err != nil {
+		return nil, err
 	}
+	return buf.Bytes(), nil
 }
 
 func toDocument(d document.Document) api.Document {
