@@ -105,7 +105,8 @@ type Op interface{ LogOp() string }
 // description is what is logged of an error.
 type description struct {
 	class string
-	kind  string
+	cause string // a sentinel found beneath the class's error
+	kinds []string
 	ops   []string
 	types []string
 	extra []slog.Attr
@@ -126,6 +127,15 @@ func (d *description) classify(class string) {
 	}
 }
 
+func (d *description) kind(k string) {
+	for _, have := range d.kinds {
+		if have == k {
+			return
+		}
+	}
+	d.kinds = append(d.kinds, k)
+}
+
 func (d *description) attrs() []slog.Attr {
 	class := d.class
 	if class == "" {
@@ -133,8 +143,11 @@ func (d *description) attrs() []slog.Attr {
 	}
 	out := make([]slog.Attr, 0, 4+len(d.extra))
 	out = append(out, slog.String("class", class))
-	if d.kind != "" {
-		out = append(out, slog.String("kind", d.kind))
+	if d.cause != "" && d.cause != class {
+		out = append(out, slog.String("cause", d.cause))
+	}
+	if len(d.kinds) > 0 {
+		out = append(out, slog.String("kind", strings.Join(d.kinds, ", ")))
 	}
 	out = append(out, d.extra...)
 	if len(d.ops) > 0 {
@@ -149,9 +162,10 @@ func (d *description) attrs() []slog.Attr {
 // maxNodes bounds the walk of an error tree (errors.Join of many failures).
 const maxNodes = 32
 
-// describe walks err's chain outermost first; the innermost recognised error names the class,
-// since it is the one that says what actually failed (a wrapped PgError is a database failure
-// whatever wrapped it).
+// describe walks err's chain outermost first; the innermost error of a recognised type names the
+// class, since it is the one that says what actually failed (a wrapped PgError is a database
+// failure whatever wrapped it), and a sentinel beneath it (strconv.ErrSyntax under a NumError) is
+// its cause. Only an error with no recognised type is named by its sentinel.
 func describe(err error) *description {
 	d := &description{seen: map[string]bool{}}
 	var nodes []error
@@ -185,6 +199,10 @@ func describe(err error) *description {
 	for i := len(nodes) - 1; i >= 0; i-- {
 		d.node(nodes[i])
 	}
+	for i := len(nodes) - 1; i >= 0 && d.cause == ""; i-- {
+		d.cause = sentinelName(nodes[i])
+	}
+	d.classify(d.cause)
 	return d
 }
 
@@ -257,10 +275,7 @@ func (d *description) node(e error) {
 		// Detail is meant for the caller and its fields may echo what the caller sent (an unknown
 		// property's name): the kind says which class of refusal it was.
 		d.classify("fault")
-		d.kind = kindNames[x.Kind]
-	}
-	if name := sentinelName(e); name != "" {
-		d.classify(name)
+		d.kind(kindNames[x.Kind])
 	}
 	if i := pgxArg(e); i != "" {
 		// pgx's "failed to encode args[3]: unable to encode ..." goes on to quote the value.
@@ -325,8 +340,22 @@ func pgxArg(e error) string {
 	return ""
 }
 
+// sqliteExtended names the extended result codes the driver's table leaves out.
+var sqliteExtended = map[int]string{
+	275: "SQLITE_CONSTRAINT_CHECK", 531: "SQLITE_CONSTRAINT_COMMITHOOK", 787: "SQLITE_CONSTRAINT_FOREIGNKEY",
+	1043: "SQLITE_CONSTRAINT_FUNCTION", 1299: "SQLITE_CONSTRAINT_NOTNULL", 1555: "SQLITE_CONSTRAINT_PRIMARYKEY",
+	1811: "SQLITE_CONSTRAINT_TRIGGER", 2067: "SQLITE_CONSTRAINT_UNIQUE", 2579: "SQLITE_CONSTRAINT_ROWID",
+	261: "SQLITE_BUSY_RECOVERY", 517: "SQLITE_BUSY_SNAPSHOT", 262: "SQLITE_LOCKED_SHAREDCACHE",
+}
+
 func sqliteResult(code int) string {
+	if name, ok := sqliteExtended[code]; ok {
+		return name
+	}
 	s := gosqlite.ErrorCodeString[code]
+	if s == "" {
+		s = gosqlite.ErrorCodeString[code&0xff] // the primary code of an extended one
+	}
 	if i := strings.LastIndex(s, "(SQLITE_"); i >= 0 && strings.HasSuffix(s, ")") {
 		return s[i+1 : len(s)-1]
 	}
