@@ -64,7 +64,9 @@ Run "oneplan COMMAND --help" for a command's flags. Configuration comes from the
 
 func main() {
 	if err := run(context.Background(), os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "oneplan:", err)
+		// Standard error is usually the log: what a database or parser quoted (a migration's
+		// refused value) is replaced by its class; the explanation around it stays.
+		fmt.Fprintln(os.Stderr, "oneplan:", redact.Text(err))
 		os.Exit(1)
 	}
 }
@@ -260,7 +262,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	runCtx, stopBackground := context.WithCancel(ctx)
 	defer stopBackground()
 	if a.cfg.OIDCIssuer != "" {
-		v, err := jwtauth.New(runCtx, jwtauth.Config{Issuer: a.cfg.OIDCIssuer, Audience: a.cfg.OIDCAudience, JWKSURL: a.cfg.OIDCJWKSURL})
+		v, err := jwtauth.New(runCtx, jwtauth.Config{Issuer: a.cfg.OIDCIssuer, Audience: a.cfg.OIDCAudience, JWKSURL: a.cfg.OIDCJWKSURL, Logger: logger})
 		if err != nil {
 			return fmt.Errorf("sign-in tokens: %w", err)
 		}

@@ -98,6 +98,47 @@ func (w serverLogWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// Text is err's message with the parts that may quote values (a database's message, pgx's
+// encoding failure, a parse error's input, a URL) replaced by their class, for the one place an
+// error's words are still printed: the command's last word on standard error when it stops (a
+// migration that failed at start-up, a configuration refused), where an operator needs the
+// surrounding explanation.
+func Text(err error) string {
+	if err == nil {
+		return ""
+	}
+	s := err.Error()
+	for _, n := range chain(err) {
+		if !quotes(n) {
+			continue
+		}
+		if t := n.Error(); t != "" && strings.Contains(s, t) {
+			s = strings.ReplaceAll(s, t, "["+summary(n)+"]")
+		}
+	}
+	return s
+}
+
+// quotes reports whether e's own text may quote a value.
+func quotes(e error) bool {
+	switch e.(type) { //nolint:errorlint // this very node
+	case *pgconn.PgError, *gosqlite.Error, *time.ParseError, *strconv.NumError, *json.UnmarshalTypeError, *url.Error:
+		return true
+	}
+	return pgxArg(e) != ""
+}
+
+// summary is e's description on one line, without the Go types.
+func summary(e error) string {
+	d := describe(e)
+	d.types = nil
+	parts := make([]string, 0, 8)
+	for _, a := range d.attrs() {
+		parts = append(parts, a.Key+"="+a.Value.String())
+	}
+	return strings.Join(parts, " ")
+}
+
 // Op is implemented by errors that wrap another with a fixed description of what was being done
 // (casework.Wrap's format, before its arguments are put in): safe to log, unlike the arguments.
 type Op interface{ LogOp() string }
@@ -168,6 +209,28 @@ const maxNodes = 32
 // its cause. Only an error with no recognised type is named by its sentinel.
 func describe(err error) *description {
 	d := &description{seen: map[string]bool{}}
+	nodes := chain(err)
+	for _, n := range nodes {
+		if op, ok := n.(Op); ok { //nolint:errorlint // each node is looked at on its own
+			d.ops = append(d.ops, op.LogOp())
+		}
+		if t := fmt.Sprintf("%T", n); !strings.HasPrefix(t, "*fmt.wrapError") && !d.seen["type "+t] {
+			d.seen["type "+t] = true
+			d.types = append(d.types, t)
+		}
+	}
+	for i := len(nodes) - 1; i >= 0; i-- {
+		d.node(nodes[i])
+	}
+	for i := len(nodes) - 1; i >= 0 && d.cause == ""; i-- {
+		d.cause = sentinelName(nodes[i])
+	}
+	d.classify(d.cause)
+	return d
+}
+
+// chain lists err and everything it wraps, outermost first, depth first through joins.
+func chain(err error) []error {
 	var nodes []error
 	var walk func(error)
 	walk = func(e error) {
@@ -187,23 +250,7 @@ func describe(err error) *description {
 		}
 	}
 	walk(err)
-	for _, n := range nodes {
-		if op, ok := n.(Op); ok { //nolint:errorlint // each node is looked at on its own
-			d.ops = append(d.ops, op.LogOp())
-		}
-		if t := fmt.Sprintf("%T", n); !strings.HasPrefix(t, "*fmt.wrapError") && !d.seen["type "+t] {
-			d.seen["type "+t] = true
-			d.types = append(d.types, t)
-		}
-	}
-	for i := len(nodes) - 1; i >= 0; i-- {
-		d.node(nodes[i])
-	}
-	for i := len(nodes) - 1; i >= 0 && d.cause == ""; i-- {
-		d.cause = sentinelName(nodes[i])
-	}
-	d.classify(d.cause)
-	return d
+	return nodes
 }
 
 // node records what is safe to say of one error in the chain (not of what it wraps).
@@ -396,4 +443,5 @@ var pgConditions = map[string]string{
 	"57014": "query_canceled", "P0001": "raise_exception", "42P01": "undefined_table",
 	"42703": "undefined_column", "42601": "syntax_error", "25P02": "in_failed_sql_transaction",
 	"53300": "too_many_connections", "57P01": "admin_shutdown", "08006": "connection_failure",
+	"28P01": "invalid_password", "28000": "invalid_authorization_specification", "3D000": "invalid_catalog_name",
 }

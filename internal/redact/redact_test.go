@@ -2,11 +2,13 @@ package redact_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -199,6 +201,12 @@ func TestDatabaseFailuresAreLoggedByClassOnly(t *testing.T) {
 				}
 				assertRedacted(t, raw(err), logLine(t, err), `"class":"postgres"`, `"sqlstate":"22007"`)
 			})
+			t.Run("a command's last word", func(t *testing.T) {
+				// A migration that cannot read an existing value, as `oneplan serve` would print it.
+				err := fmt.Errorf("migrate: 0042 dates: %w", db.Exec("SELECT CAST(? AS date)", given+" "+family).Error)
+				text := redact.Text(err)
+				assertRedacted(t, raw(err), text, "migrate: 0042 dates: [class=postgres sqlstate=22007 condition=invalid_datetime_format")
+			})
 			t.Run("a value pgx cannot encode", func(t *testing.T) {
 				// pgx's "failed to encode args[0]: unable to encode <the value, %#v> into binary format for int8".
 				type record struct{ GivenName, FamilyName string }
@@ -283,6 +291,17 @@ func TestServerLogKeepsOnlyTheFixedWords(t *testing.T) {
 	assertRedacted(t, given+family, buf.String(), `"complaint":"http: panic serving"`, `"complaint":"http server complaint"`)
 	if strings.Contains(buf.String(), "10.1.2.3") {
 		t.Fatalf("the client's address is logged: %s", buf.String())
+	}
+}
+
+func TestTextKeepsTheExplanation(t *testing.T) {
+	_, numErr := strconv.Atoi(nhsNumber + "x")
+	hook := &url.Error{Op: "Post", URL: "https://receiver.example/hook?child=" + given, Err: context.DeadlineExceeded}
+	err := fmt.Errorf("ONEPLAN_RETENTION_YEARS: %w; and %w", numErr, hook)
+	text := redact.Text(err)
+	assertRedacted(t, err.Error(), text, "ONEPLAN_RETENTION_YEARS: [class=number parse cause=number syntax func=Atoi]; and [class=http client cause=deadline exceeded http_op=Post timeout=true]")
+	if redact.Text(nil) != "" || redact.Text(errors.New("no database configured")) != "no database configured" {
+		t.Fatal("Text changes what quotes nothing")
 	}
 }
 
