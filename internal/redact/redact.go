@@ -381,7 +381,11 @@ func pgxArg(e error) string {
 	if fmt.Sprintf("%T", e) != "*fmt.wrapError" {
 		return ""
 	}
-	if m := pgxArgPattern.FindStringSubmatch(e.Error()); m != nil {
+	msg := e.Error()
+	if !strings.HasPrefix(msg, "failed to encode args[") {
+		return ""
+	}
+	if m := pgxArgPattern.FindStringSubmatch(msg); m != nil {
 		return m[1]
 	}
 	return ""
