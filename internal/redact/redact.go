@@ -443,7 +443,7 @@ var pgConditions = map[string]string{
 	"23502": "not_null_violation", "23P01": "exclusion_violation", "22P02": "invalid_text_representation",
 	"22001": "string_data_right_truncation", "22003": "numeric_value_out_of_range",
 	"22007": "invalid_datetime_format", "22008": "datetime_field_overflow", "22012": "division_by_zero",
-	"40001": "serialization_failure", "40P01": "deadlock_detected", "55P03": "lock_not_available",
+	"40001": "serialization_failure", "40P01": "deadlock_detected", "55P03": "lock_not_available", //nolint:misspell // PostgreSQL's own names
 	"57014": "query_canceled", "P0001": "raise_exception", "42P01": "undefined_table",
 	"42703": "undefined_column", "42601": "syntax_error", "25P02": "in_failed_sql_transaction",
 	"53300": "too_many_connections", "57P01": "admin_shutdown", "08006": "connection_failure",
