@@ -36,6 +36,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/metrics"
 	"github.com/oneplan-send/oneplan/internal/paging"
 	"github.com/oneplan-send/oneplan/internal/person"
+	"github.com/oneplan-send/oneplan/internal/redact"
 	"github.com/oneplan-send/oneplan/internal/report"
 	"github.com/oneplan-send/oneplan/internal/secretseal"
 	"github.com/oneplan-send/oneplan/internal/store"
@@ -63,7 +64,9 @@ Run "oneplan COMMAND --help" for a command's flags. Configuration comes from the
 
 func main() {
 	if err := run(context.Background(), os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "oneplan:", err)
+		// Standard error is usually the log: what a database or parser quoted (a migration's
+		// refused value) is replaced by its class; the explanation around it stays.
+		fmt.Fprintln(os.Stderr, "oneplan:", redact.Text(err))
 		os.Exit(1)
 	}
 }
@@ -259,7 +262,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	runCtx, stopBackground := context.WithCancel(ctx)
 	defer stopBackground()
 	if a.cfg.OIDCIssuer != "" {
-		v, err := jwtauth.New(runCtx, jwtauth.Config{Issuer: a.cfg.OIDCIssuer, Audience: a.cfg.OIDCAudience, JWKSURL: a.cfg.OIDCJWKSURL})
+		v, err := jwtauth.New(runCtx, jwtauth.Config{Issuer: a.cfg.OIDCIssuer, Audience: a.cfg.OIDCAudience, JWKSURL: a.cfg.OIDCJWKSURL, Logger: logger})
 		if err != nil {
 			return fmt.Errorf("sign-in tokens: %w", err)
 		}
@@ -278,7 +281,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	a.app.Start(runCtx)
+	a.app.Start(runCtx, logger)
 	go purge(runCtx, a.store, logger)
 	go foldReportCounts(runCtx, a.store, logger)
 	go refreshWorklist(runCtx, a.app.Deadlines, logger)
@@ -286,7 +289,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// (see importjobs.SweepFiles). The log says how many jobs, never which files.
 	go a.app.Imports.RunFileSweeper(runCtx, time.Hour, func(n int, err error) {
 		if err != nil {
-			logger.Warn("delete expired import files", "error", err.Error())
+			redact.Warn(logger, "delete expired import files", err)
 		} else if n > 0 {
 			logger.Info("deleted expired import files", "jobs", n)
 		}
@@ -294,7 +297,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if a.cfg.SweepInterval > 0 {
 		go a.app.Deadlines.RunSweeper(runCtx, a.cfg.SweepInterval, func(res deadlines.SweepResult, err error) {
 			if err != nil {
-				logger.Warn("statutory clock sweep", "error", err.Error())
+				redact.Warn(logger, "statutory clock sweep", err)
 				return
 			}
 			if res.Skipped {
@@ -308,10 +311,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if a.cfg.DispatchInterval > 0 {
 		// Every process dispatches; they share the work through the database (see webhooks.Run).
-		go a.app.Webhooks.Run(runCtx, func(err error) { logger.Warn("event dispatch", "error", err.Error()) })
+		go a.app.Webhooks.Run(runCtx, redact.Reporter(logger, "event dispatch"))
 	}
 	srv := &http.Server{Addr: addr, Handler: e, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
-		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
+		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second,
+		// net/http's own complaints (a panic outside the handlers' recover, a bad TLS handshake)
+		// quote the panic's value and the client's address: only their fixed words are logged.
+		ErrorLog: redact.ServerLog(logger)}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 
@@ -540,13 +546,13 @@ func purge(ctx context.Context, st *store.Store, logger *slog.Logger) {
 	defer t.Stop()
 	for {
 		if n, err := st.IdempotencyKeys().Purge(ctx, time.Now().Add(-24*time.Hour)); err != nil {
-			logger.Warn("purge idempotency keys", "error", err.Error())
+			redact.Warn(logger, "purge idempotency keys", err)
 		} else if n > 0 {
 			logger.Info("purged idempotency keys", "count", n)
 		}
 		// A bucket quiet for an hour is full again: dropping it changes nothing.
 		if _, err := st.RateBank().Purge(ctx, time.Now().Add(-time.Hour)); err != nil {
-			logger.Warn("purge rate buckets", "error", err.Error())
+			redact.Warn(logger, "purge rate buckets", err)
 		}
 		select {
 		case <-ctx.Done():
@@ -565,7 +571,7 @@ func foldReportCounts(ctx context.Context, st *store.Store, logger *slog.Logger)
 	defer t.Stop()
 	for {
 		if _, err := st.FoldReportDeltas(ctx); err != nil && ctx.Err() == nil {
-			logger.Warn("fold report counts", "error", err.Error())
+			redact.Warn(logger, "fold report counts", err)
 		}
 		select {
 		case <-ctx.Done():
@@ -588,7 +594,7 @@ func refreshWorklist(ctx context.Context, d *deadlines.Service, logger *slog.Log
 		case <-t.C:
 		}
 		if err := d.RefreshStale(ctx); err != nil && ctx.Err() == nil {
-			logger.Warn("refresh deadline worklist", "error", err.Error())
+			redact.Warn(logger, "refresh deadline worklist", err)
 		}
 	}
 }

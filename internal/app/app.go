@@ -5,6 +5,7 @@ package app
 import (
 	"context"
 	"github.com/oneplan-send/oneplan/internal/deadline"
+	"log/slog"
 	"sync"
 
 	"github.com/oneplan-send/oneplan/internal/blobstore"
@@ -42,6 +43,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/letter"
 	"github.com/oneplan-send/oneplan/internal/person"
 	"github.com/oneplan-send/oneplan/internal/ratelimit"
+	"github.com/oneplan-send/oneplan/internal/redact"
 	"github.com/oneplan-send/oneplan/internal/report"
 	"github.com/oneplan-send/oneplan/internal/store"
 	"github.com/oneplan-send/oneplan/internal/tcare"
@@ -189,10 +191,15 @@ func New(st *store.Store, opts Options) *App {
 }
 
 // Start runs what keeps this process in step with the others on the same database, until ctx
-// ends: revoked keys are dropped from the key cache as they are revoked on any replica.
-func (a *App) Start(ctx context.Context) {
+// ends: revoked keys are dropped from the key cache as they are revoked on any replica, and queued
+// import jobs are run. The import worker's failures go to log (by class only; nil: nowhere).
+func (a *App) Start(ctx context.Context, log *slog.Logger) {
 	a.Keys.Invalidation(a.store.Listen(ctx, store.KeysChannel, a.Keys.Forget))
-	go a.Imports.Work(ctx)
+	var report func(error)
+	if log != nil {
+		report = redact.Reporter(log, "import job")
+	}
+	go a.Imports.Work(ctx, report)
 }
 
 // Limiter is the rate limiter for perSecond sustained and burst at once per caller: shared by

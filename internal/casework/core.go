@@ -2,6 +2,7 @@ package casework
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -295,13 +296,28 @@ func (k Versioned[T, Tx]) SaveNext(c Core, tx Tx, v *T) error {
 // MetaFrom is the request metadata ctx carries.
 func MetaFrom(ctx context.Context) Meta { return metaFrom(ctx) }
 
-// Wrap adds what a use case was doing to an error leaving it ("triage referral <id>: ..."), for
-// the log; the caller still sees only the fault's own detail.
+// Wrap adds what a use case was doing to an error leaving it ("triage referral <id>: ..."); the
+// caller still sees only the fault's own detail. The log sees only format (package redact), never
+// the arguments or the wrapped error's text.
 func Wrap(err *error, format string, args ...any) {
 	if *err != nil {
-		*err = fmt.Errorf(format+": %w", append(args, *err)...)
+		*err = &opError{op: format, err: fmt.Errorf(format+": %w", append(args, *err)...)}
 	}
 }
+
+// opError is a wrapped error that also keeps its wrapper's fixed description for the log.
+type opError struct {
+	op  string
+	err error
+}
+
+func (e *opError) Error() string { return e.err.Error() }
+
+// Unwrap skips the fmt wrapper: it adds nothing but the text.
+func (e *opError) Unwrap() error { return errors.Unwrap(e.err) }
+
+// LogOp is what was being done, without the arguments (redact.Op).
+func (e *opError) LogOp() string { return e.op }
 
 // Referenced turns a missing record that a request body refers to into 422 naming the field:
 // the URL's resource exists, so 404 would mislead, and a record the caller may not see reads as

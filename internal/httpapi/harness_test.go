@@ -110,8 +110,8 @@ func newEnv(t *testing.T, st *store.Store, tweak ...envOption) *env {
 	a := app.New(st, copts)
 	startCtx, stop := context.WithCancel(ctx)
 	t.Cleanup(stop)
-	a.Start(startCtx)
 	logs := &syncBuffer{}
+	a.Start(startCtx, slog.New(slog.NewJSONHandler(logs, nil)))
 	idp := newTestIssuer(t, "https://login.council.example")
 	verifier, err := jwtauth.New(ctx, jwtauth.Config{Issuer: idp.issuer, Audience: "oneplan", JWKSURL: idp.srv.URL + "/jwks", HTTPClient: idp.srv.Client()})
 	if err != nil {

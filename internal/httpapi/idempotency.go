@@ -8,6 +8,7 @@ import (
 	"errors"
 	"hash"
 	"io"
+	"log/slog"
 	"net/http"
 	"sync"
 	"time"
@@ -18,6 +19,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/auth"
 	"github.com/oneplan-send/oneplan/internal/fault"
 	"github.com/oneplan-send/oneplan/internal/idempotency"
+	"github.com/oneplan-send/oneplan/internal/redact"
 )
 
 // idempotency makes a POST with an Idempotency-Key safe to retry: the first successful answer is
@@ -107,12 +109,12 @@ func (s *Server) keepAnswer(c echo.Context, next echo.HandlerFunc, owner, key st
 		err = s.app.Idempotency.Complete(ctx, owner, key, idempotency.Response{StatusCode: status,
 			ContentType: h.Get(echo.HeaderContentType), Location: h.Get("Location"), ETag: h.Get("ETag"), Body: rec.buf.Bytes()})
 		if err != nil {
-			s.log.Error("keep idempotent response", "request_id", requestID(c), "error", err.Error())
+			s.log.LogAttrs(ctx, slog.LevelError, "keep idempotent response", slog.String("request_id", requestID(c)), redact.Err(err))
 		}
 		return nil
 	}
 	if err := s.app.Idempotency.Release(ctx, owner, key); err != nil {
-		s.log.Error("release idempotency key", "request_id", requestID(c), "error", err.Error())
+		s.log.LogAttrs(ctx, slog.LevelError, "release idempotency key", slog.String("request_id", requestID(c)), redact.Err(err))
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math"
 	"net/http"
 	"sort"
@@ -19,6 +20,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/audit"
 	"github.com/oneplan-send/oneplan/internal/ehcplan"
 	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/redact"
 )
 
 // problemBase prefixes problem type URIs; each names a section of the README.
@@ -85,7 +87,7 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 		// The caller hung up (a benchmark closing its connections, a browser tab closed): whatever
 		// failed failed because of that, and there is nobody to answer. Not our fault, so not an
 		// error; 499 (nginx's "client closed request") keeps it out of the 5xx figures.
-		s.log.Info("client closed request", "request_id", rid, "route", c.Path(), "error", err.Error())
+		s.log.LogAttrs(c.Request().Context(), slog.LevelInfo, "client closed request", slog.String("request_id", rid), slog.String("route", c.Path()), redact.Err(err))
 		c.Response().WriteHeader(statusClientClosed)
 		return
 	}
@@ -107,10 +109,11 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 		c.Response().Header().Set("Location", *p.Location)
 	}
 	if p.Status == http.StatusServiceUnavailable {
-		s.log.Warn("service unavailable", "request_id", rid, "route", c.Path(), "error", err.Error())
+		s.log.LogAttrs(c.Request().Context(), slog.LevelWarn, "service unavailable", slog.String("request_id", rid), slog.String("route", c.Path()), redact.Err(err))
 	} else if p.Status >= 500 {
-		// The error text may carry SQL but never arguments; it stays in the log, not the answer.
-		s.log.Error("request failed", "request_id", rid, "route", c.Path(), "error", err.Error())
+		// Neither the answer nor the log gets the error's text: a database's message may quote the
+		// value it refused. The log gets its class (SQLSTATE, constraint; see package redact).
+		s.log.LogAttrs(c.Request().Context(), slog.LevelError, "request failed", slog.String("request_id", rid), slog.String("route", c.Path()), redact.Err(err))
 	}
 	if isFHIR(c) {
 		detail := p.Title

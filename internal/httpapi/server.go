@@ -33,6 +33,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/fault"
 	"github.com/oneplan-send/oneplan/internal/idempotency"
 	"github.com/oneplan-send/oneplan/internal/ratelimit"
+	"github.com/oneplan-send/oneplan/internal/redact"
 )
 
 // Options configure the HTTP layer.
@@ -249,12 +250,13 @@ func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// recover turns a panic into a 500 problem, logging the panic without request data.
+// recover turns a panic into a 500 problem, logging the panic by its type (its value may be a
+// record or an error quoting one).
 func (s *Server) recover(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) (err error) {
 		defer func() {
 			if r := recover(); r != nil {
-				s.log.Error("panic", "request_id", requestID(c), "route", c.Path(), "panic", fmt.Sprint(r))
+				s.log.LogAttrs(c.Request().Context(), slog.LevelError, "panic", slog.String("request_id", requestID(c)), slog.String("route", c.Path()), redact.Panic(r))
 				err = fmt.Errorf("panic in handler")
 			}
 		}()

@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -29,6 +30,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/oneplan-send/oneplan/internal/auth"
+	"github.com/oneplan-send/oneplan/internal/redact"
 )
 
 // ErrInvalidToken is wrapped by every verification failure. Error messages name what was wrong
@@ -90,6 +92,9 @@ type Config struct {
 	Leeway     time.Duration // clock skew allowed on exp/nbf/iat; zero means DefaultLeeway; at most MaxLeeway
 	Claims     ClaimNames    // zero fields take the defaults
 	HTTPClient *http.Client  // optional, for discovery and JWKS; defaults to a client with a timeout
+	// Logger hears of failed key refreshes (by class only, see package redact); nil: nowhere. The
+	// library's own default would write the raw error to the process-wide default logger.
+	Logger *slog.Logger
 }
 
 // Identity is who a verified token says the caller is.
@@ -165,6 +170,13 @@ func New(ctx context.Context, cfg Config) (*Verifier, error) {
 		// One refetch may happen at once (a key rotated in since the last fetch is found on first
 		// use); after that, at most one per unknownKIDEvery, so random kids cannot hammer the IdP.
 		RefreshUnknownKID: rate.NewLimiter(rate.Every(unknownKIDEvery), 1),
+		RefreshErrorHandlerFunc: func(string) func(context.Context, error) {
+			return func(_ context.Context, err error) {
+				if cfg.Logger != nil {
+					redact.Warn(cfg.Logger, "refresh sign-in keys", err)
+				}
+			}
+		},
 	})
 	if err != nil {
 		stop() // ends the refresh goroutine started before the failed first fetch

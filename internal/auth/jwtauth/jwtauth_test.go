@@ -1,6 +1,7 @@
 package jwtauth
 
 import (
+	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -11,6 +12,8 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"errors"
+	"io"
+	"log/slog"
 	"math/big"
 	"net/http"
 	"net/http/httptest"
@@ -85,7 +88,12 @@ type idp struct {
 	docIssuer     string // issuer named in the discovery document; the server URL unless set
 	discoveryHits atomic.Int32
 	jwksHits      atomic.Int32
+	// failing makes the JWKS endpoint answer 500 with failingBody.
+	failing atomic.Bool
 }
+
+// failingBody is what a broken JWKS endpoint answers: anything, personal data included.
+const failingBody = `{"error":"upstream said: Zebedee Quartermaine 9434765919"}`
 
 func newIDP(t *testing.T) *idp {
 	t.Helper()
@@ -105,6 +113,11 @@ func newIDP(t *testing.T) *idp {
 	})
 	mux.HandleFunc("GET /jwks", func(w http.ResponseWriter, _ *http.Request) {
 		p.jwksHits.Add(1)
+		if p.failing.Load() {
+			w.WriteHeader(http.StatusInternalServerError)
+			_, _ = w.Write([]byte(failingBody))
+			return
+		}
 		p.mu.Lock()
 		defer p.mu.Unlock()
 		w.Header().Set("Content-Type", "application/json")
@@ -413,6 +426,44 @@ func TestUnknownKIDRefetchIsRateLimited(t *testing.T) {
 	if got := p.jwksHits.Load() - before; got != 1 {
 		t.Errorf("JWKS refetched %d times for unknown kids, want 1", got)
 	}
+}
+
+// TestRefreshFailureLogged: a failed key refresh goes to the configured log as a warning by class,
+// not to the library's default logger with the error's text.
+func TestRefreshFailureLogged(t *testing.T) {
+	p := newIDP(t)
+	var buf bytes.Buffer
+	var mu sync.Mutex
+	cfg := p.config()
+	cfg.Logger = slog.New(slog.NewJSONHandler(lockedWriter{&mu, &buf}, nil))
+	v := newVerifier(t, cfg)
+	p.failing.Store(true)
+	token := sign(t, jwt.SigningMethodRS256, otherRSA, "ghost", p.claims())
+	_, err := v.Verify(token)
+	mustFail(t, token, err)
+	mu.Lock()
+	out := buf.String()
+	mu.Unlock()
+	if !strings.Contains(out, `"msg":"refresh sign-in keys"`) || !strings.Contains(out, `"level":"WARN"`) || !strings.Contains(out, `"class":`) {
+		t.Fatalf("no refresh failure logged: %q", out)
+	}
+	t.Log(out)
+	for _, s := range []string{"Zebedee", "9434765919", p.srv.URL} {
+		if strings.Contains(out, s) {
+			t.Fatalf("the log holds %q: %s", s, out)
+		}
+	}
+}
+
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l lockedWriter) Write(b []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(b)
 }
 
 func TestExplicitJWKSURLSkipsDiscovery(t *testing.T) {

@@ -321,8 +321,9 @@ func (s *Service) Rejects(ctx context.Context, id string) (_ io.ReadCloser, err 
 }
 
 // Work runs jobs until ctx ends: those queued here at once, those queued on other replicas (or
-// left by a replica that died) within Poll.
-func (s *Service) Work(ctx context.Context) {
+// left by a replica that died) within Poll. report, when given, hears of each failure to claim
+// or finish a job (a job's own failure is the job's, recorded on it).
+func (s *Service) Work(ctx context.Context, report func(error)) {
 	if s.opts.Manual {
 		return
 	}
@@ -331,6 +332,9 @@ func (s *Service) Work(ctx context.Context) {
 	for {
 		for {
 			ran, err := s.RunNext(ctx)
+			if err != nil && ctx.Err() == nil && report != nil {
+				report(err)
+			}
 			if err != nil || !ran {
 				break
 			}
