@@ -28,8 +28,10 @@ type ImportReferral struct {
 	Referral       referral.Referral
 }
 
-// countChunk is how many rows' keys the first pass looks up at once.
-const countChunk = 500
+// countChunk is how many rows' keys the first pass looks up at once: one round trip each (a
+// query of one array parameter on PostgreSQL), and only the keys and years are held, so a large
+// chunk costs little memory; each round trip costs a scheduling wait on a loaded machine.
+const countChunk = 5000
 
 // ImportReferrals records rows in one transaction, each exactly as CreateReferral would (the
 // referrer's organisation, eligibility on the day received, the team, the stage reached, the
@@ -51,26 +53,24 @@ func (s *Service) ImportReferrals(ctx context.Context, rows iter.Seq[ImportRefer
 	perYear := map[int]int{}
 	err = s.db.Read(ctx, func(tx Tx) error {
 		// The keys already held, a chunk at a time (one query each, not one a row).
-		chunk := make([]ImportReferral, 0, countChunk)
+		keys := make([]externalid.ID, 0, countChunk)
+		years := make([]int, 0, countChunk)
 		count := func() error {
-			keys := make([]externalid.ID, len(chunk))
-			for i, r := range chunk {
-				keys[i] = r.Key
-			}
 			held, err := tx.ExternalIDs().FindAll(externalid.Referral, keys)
 			if err != nil {
 				return err
 			}
-			for _, r := range chunk {
-				if _, ok := held[r.Key]; !ok {
-					perYear[r.Referral.ReceivedOn.Year()]++
+			for i, k := range keys {
+				if _, ok := held[k]; !ok {
+					perYear[years[i]]++
 				}
 			}
-			chunk = chunk[:0]
+			keys, years = keys[:0], years[:0]
 			return nil
 		}
 		for r := range rows {
-			if chunk = append(chunk, r); len(chunk) == countChunk {
+			keys, years = append(keys, r.Key), append(years, r.Referral.ReceivedOn.Year())
+			if len(keys) == countChunk {
 				if err := count(); err != nil {
 					return err
 				}
