@@ -2,14 +2,17 @@ package httpapi_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"net/url"
 	"path/filepath"
 	"runtime/pprof"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -28,7 +31,9 @@ import (
 // and its garbage collection, not PostgreSQL's), bytes and allocations, as benchmark lines that
 // benchstat reads. ONEPLAN_BENCH_LISTS_PROFILE=file writes a CPU profile of the measured loops
 // only; ONEPLAN_BENCH_LISTS_DUMP=dir writes each list's first page body (to compare two builds'
-// bytes); ONEPLAN_BENCH_LISTS_CONC=n adds a round of n concurrent clients for the tail (p50/p99).
+// bytes); ONEPLAN_BENCH_LISTS_EXPLAIN=1 only asks for each page a few times, with PostgreSQL
+// logging each statement's plan (auto_explain, in the test's own database) to its server log;
+// ONEPLAN_BENCH_LISTS_CONC=n adds a round of n concurrent clients for the tail (p50/p99).
 func TestListPageCost(t *testing.T) {
 	if os.Getenv("ONEPLAN_BENCH_LISTS") == "" {
 		t.Skip("a measurement: set ONEPLAN_BENCH_LISTS=1")
@@ -49,6 +54,27 @@ func TestListPageCost(t *testing.T) {
 	dsn := pg.DSN(t)
 	if err := benchload.Load(context.Background(), dsn, n); err != nil {
 		t.Fatal(err)
+	}
+	explain := os.Getenv("ONEPLAN_BENCH_LISTS_EXPLAIN") != ""
+	if explain {
+		// Have PostgreSQL log every statement's plan, with its timings and buffers, in this
+		// database only (a throwaway one, dropped after the test): what the server's lists send.
+		u, err := url.Parse(dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		db, err := sql.Open("pgx", dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		name := strings.TrimPrefix(u.Path, "/")
+		for _, set := range []string{"session_preload_libraries = 'auto_explain'", "auto_explain.log_min_duration = 0",
+			"auto_explain.log_analyze = on", "auto_explain.log_buffers = on", "auto_explain.log_nested_statements = on"} {
+			if _, err := db.Exec(`ALTER DATABASE "` + name + `" SET ` + set); err != nil {
+				t.Fatal(err)
+			}
+		}
+		_ = db.Close()
 	}
 	st, err := store.Open(context.Background(), dsn)
 	if err != nil {
@@ -81,6 +107,14 @@ func TestListPageCost(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+	}
+	if explain {
+		for _, c := range cases {
+			for range 8 {
+				get(c.path)
+			}
+		}
+		return
 	}
 	if f := os.Getenv("ONEPLAN_BENCH_LISTS_PROFILE"); f != "" {
 		out, err := os.Create(f) //nolint:gosec // a file the developer named
