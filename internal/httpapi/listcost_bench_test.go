@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"net/url"
+	"os"
 	"path/filepath"
 	"runtime/pprof"
 	"sort"
@@ -69,7 +69,7 @@ func TestListPageCost(t *testing.T) {
 		}
 		name := strings.TrimPrefix(u.Path, "/")
 		for _, set := range []string{"session_preload_libraries = 'auto_explain'", "auto_explain.log_min_duration = 0",
-			"auto_explain.log_analyze = on", "auto_explain.log_buffers = on", "auto_explain.log_nested_statements = on"} {
+			"auto_explain.log_analyze = on", "auto_explain.log_buffers = on", "auto_explain.log_nested_statements = on"} { //nolint:misspell // PostgreSQL's own name for the setting
 			if _, err := db.Exec(`ALTER DATABASE "` + name + `" SET ` + set); err != nil {
 				t.Fatal(err)
 			}
