@@ -259,18 +259,35 @@ func toReferral(r referral.Referral) api.Referral {
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Version: r.Version}
 	out.EngagementLeadPractitionerID = uuidPtr(r.EngagementLeadID)
 	out.LeadMustBeSocialWorker = r.LeadMustBeSocialWorker()
-	if sr := r.SafeguardingRaised; sr != nil {
-		out.SafeguardingRaised = &api.SafeguardingRaised{Reason: sr.Reason, RaisedOn: date(sr.RaisedOn), RouteBefore: ptr(api.Route(sr.RouteBefore))}
-	}
-	if c := r.Closure; c != nil {
-		out.Closure = &api.Closure{Outcome: api.CloseOutcome(c.Outcome), Reason: c.Reason, ClosedAt: c.ClosedAt}
-	}
-	if t := r.Triage; t != nil {
-		out.Triage = &api.Triage{Decision: api.TriageDecision(t.Decision), Route: ptr(api.Route(t.Route)), Reason: t.Reason,
-			RedirectTo: ptr(t.RedirectTo), OverrideReason: ptr(t.OverrideReason), TriagedAt: t.TriagedAt, TriagedByAPIKeyID: uuidPtr(t.TriagedBy)}
-	}
+	out.SafeguardingRaised = toSafeguardingRaised(r.SafeguardingRaised)
+	out.Closure = toClosure(r.Closure)
+	out.Triage = toTriage(r.Triage)
 	out.ExternalIds = toExternalIDs(r.ExternalIDs)
 	return out
+}
+
+// toSafeguardingRaised, toClosure and toTriage are the parts of a referral few have, shared by
+// toReferral and the list's encoder (appendReferralRecord) so the two cannot drift.
+func toSafeguardingRaised(sr *referral.SafeguardingRaised) *api.SafeguardingRaised {
+	if sr == nil {
+		return nil
+	}
+	return &api.SafeguardingRaised{Reason: sr.Reason, RaisedOn: date(sr.RaisedOn), RouteBefore: ptr(api.Route(sr.RouteBefore))}
+}
+
+func toClosure(c *referral.Closure) *api.Closure {
+	if c == nil {
+		return nil
+	}
+	return &api.Closure{Outcome: api.CloseOutcome(c.Outcome), Reason: c.Reason, ClosedAt: c.ClosedAt}
+}
+
+func toTriage(t *referral.Triage) *api.Triage {
+	if t == nil {
+		return nil
+	}
+	return &api.Triage{Decision: api.TriageDecision(t.Decision), Route: ptr(api.Route(t.Route)), Reason: t.Reason,
+		RedirectTo: ptr(t.RedirectTo), OverrideReason: ptr(t.OverrideReason), TriagedAt: t.TriagedAt, TriagedByAPIKeyID: uuidPtr(t.TriagedBy)}
 }
 
 func fromTriageInput(in api.TriageInput) referral.Triage {

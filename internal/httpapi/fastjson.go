@@ -20,8 +20,13 @@ type fastJSON struct {
 }
 
 func (f fastJSON) write(w http.ResponseWriter) error {
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(f.body); err != nil {
+	// A pooled buffer, as a page of referrals has (jsonBuffers): a page of young people grew a
+	// new one, several times over, for every request.
+	pooled := jsonBuffers.Get().(*[]byte)
+	defer jsonBuffers.Put(pooled)
+	buf := bytes.NewBuffer((*pooled)[:0])
+	defer func() { *pooled = buf.Bytes()[:0] }()
+	if err := json.NewEncoder(buf).Encode(f.body); err != nil {
 		return err
 	}
 	h := w.Header()

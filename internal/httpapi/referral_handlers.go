@@ -55,11 +55,7 @@ func (h *referralHandlers) ListReferrals(ctx context.Context, req api.ListReferr
 	if err != nil {
 		return nil, err
 	}
-	out := api.ReferralPage{Items: make([]api.Referral, len(items)), NextCursor: nextCursor(next)}
-	for i, r := range items {
-		out.Items[i] = toReferral(r)
-	}
-	return referralPageJSON{page: out}, nil
+	return referralPageJSON{items: items, next: next}, nil
 }
 
 func (h *referralHandlers) UpdateReferral(ctx context.Context, req api.UpdateReferralRequestObject) (api.UpdateReferralResponseObject, error) {

@@ -10,21 +10,27 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 	"github.com/segmentio/encoding/json"
 
-	"github.com/oneplan-send/oneplan/api"
+	"github.com/oneplan-send/oneplan/internal/referral"
 )
 
 // referralPageJSON answers a page of referrals (GET /v1/referrals) with the bytes the generated
-// response would write, but spelt out field by field instead of by reflection: encoding a page
-// was the largest single share of the server's time on the busiest list. The few parts most
-// referrals lack (closure, consent, triage, a raised concern) still go through the encoder.
-// TestReferralJSON holds it to the generated encoding, and fails when api.Referral gains a
-// field this does not write.
-type referralPageJSON struct{ page api.ReferralPage }
+// response (api.ReferralPage of toReferral's records, through encoding/json) would write, but
+// spelt out field by field from the domain's records: encoding a page by reflection was the
+// largest single share of the server's time on the busiest list, and converting each record to
+// api.Referral first (ids parsed into UUIDs only to be written out again, lists copied) a further
+// tenth of the page's allocations. The few parts most referrals lack (closure, consent, triage, a
+// raised concern) still go through toReferral's conversions and the encoder. TestReferralJSON
+// holds it to the generated encoding, and TestReferralJSONKnowsEveryField fails when
+// api.Referral gains a field this does not write.
+type referralPageJSON struct {
+	items []referral.Referral
+	next  string // "" on the last page
+}
 
 func (p referralPageJSON) VisitListReferralsResponse(w http.ResponseWriter) error {
 	buf := jsonBuffers.Get().(*[]byte)
 	defer jsonBuffers.Put(buf)
-	b, err := appendReferralPage((*buf)[:0], &p.page)
+	b, err := appendReferralPage((*buf)[:0], p.items, p.next)
 	if err != nil {
 		return err
 	}
@@ -39,42 +45,38 @@ func (p referralPageJSON) VisitListReferralsResponse(w http.ResponseWriter) erro
 var jsonBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 64<<10); return &b }}
 
 // appendReferralPage appends the JSON of a page, as json.Encoder.Encode writes it (a newline
-// after the value).
-func appendReferralPage(b []byte, p *api.ReferralPage) ([]byte, error) {
-	b = append(b, `{"items":`...)
-	if p.Items == nil {
-		b = append(b, "null"...)
-	} else {
-		b = append(b, '[')
-		for i := range p.Items {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			var err error
-			if b, err = appendReferral(b, &p.Items[i]); err != nil {
-				return nil, err
-			}
+// after the value). A page's items are never null: the generated page always has a list.
+func appendReferralPage(b []byte, items []referral.Referral, next string) ([]byte, error) {
+	b = append(b, `{"items":[`...)
+	for i := range items {
+		if i > 0 {
+			b = append(b, ',')
 		}
-		b = append(b, ']')
+		var err error
+		if b, err = appendReferralRecord(b, &items[i]); err != nil {
+			return nil, err
+		}
 	}
-	if p.NextCursor != nil {
-		b = appendString(append(b, `,"next_cursor":`...), *p.NextCursor)
+	b = append(b, ']')
+	if next != "" {
+		b = appendString(append(b, `,"next_cursor":`...), next)
 	}
 	return append(b, "}\n"...), nil
 }
 
-// appendReferral appends r's JSON: its fields in api.Referral's order, as the encoder writes them.
-func appendReferral(b []byte, r *api.Referral) ([]byte, error) {
+// appendReferralRecord appends the JSON of toReferral(*r): its fields in api.Referral's order, as
+// the encoder writes them.
+func appendReferralRecord(b []byte, r *referral.Referral) ([]byte, error) {
 	var err error
 	b = append(b, '{')
-	if r.Closure != nil {
-		if b, err = appendValue(append(b, `"closure":`...), r.Closure); err != nil {
+	if c := toClosure(r.Closure); c != nil {
+		if b, err = appendValue(append(b, `"closure":`...), c); err != nil {
 			return nil, err
 		}
 		b = append(b, ',')
 	}
-	if r.Consent != nil {
-		if b, err = appendValue(append(b, `"consent":`...), r.Consent); err != nil {
+	if c := toReferralConsent(r.Consent); c != nil {
+		if b, err = appendValue(append(b, `"consent":`...), c); err != nil {
 			return nil, err
 		}
 		b = append(b, ',')
@@ -83,49 +85,44 @@ func appendReferral(b []byte, r *api.Referral) ([]byte, error) {
 		return nil, err
 	}
 	b = appendEligibility(append(b, `,"eligibility":`...), &r.Eligibility)
-	if r.EngagementLeadPractitionerID != nil {
-		b = appendUUID(append(b, `,"engagement_lead_practitioner_id":`...), *r.EngagementLeadPractitionerID)
+	if r.EngagementLeadID != "" {
+		b = appendID(append(b, `,"engagement_lead_practitioner_id":`...), r.EngagementLeadID)
 	}
-	if r.ExternalIds != nil {
-		b = append(b, `,"external_ids":`...)
-		if ids := *r.ExternalIds; ids == nil {
-			b = append(b, "null"...)
-		} else {
-			b = append(b, '[')
-			for i, id := range ids {
-				if i > 0 {
-					b = append(b, ',')
-				}
-				b = appendString(append(b, `{"system":`...), id.System)
-				b = append(appendString(append(b, `,"value":`...), id.Value), '}')
+	if len(r.ExternalIDs) > 0 {
+		b = append(b, `,"external_ids":[`...)
+		for i, id := range r.ExternalIDs {
+			if i > 0 {
+				b = append(b, ',')
 			}
-			b = append(b, ']')
+			b = appendString(append(b, `{"system":`...), id.System)
+			b = append(appendString(append(b, `,"value":`...), id.Value), '}')
 		}
+		b = append(b, ']')
 	}
-	b = appendUUID(append(b, `,"id":`...), r.ID)
-	b = strconv.AppendBool(append(b, `,"lead_must_be_social_worker":`...), r.LeadMustBeSocialWorker)
-	b = appendString(append(b, `,"main_reason":`...), string(r.MainReason))
-	b = appendStrings(append(b, `,"reasons":`...), r.Reasons)
-	b = appendDate(append(b, `,"received_on":`...), r.ReceivedOn)
+	b = appendID(append(b, `,"id":`...), r.ID)
+	b = strconv.AppendBool(append(b, `,"lead_must_be_social_worker":`...), r.LeadMustBeSocialWorker())
+	b = appendString(append(b, `,"main_reason":`...), r.MainReason)
+	b = appendList(append(b, `,"reasons":`...), r.Reasons)
+	b = appendDate(append(b, `,"received_on":`...), date(r.ReceivedOn))
 	b = appendString(append(b, `,"reference":`...), r.Reference)
-	b = appendUUID(append(b, `,"referrer_organisation_id":`...), r.ReferrerOrganisationID)
-	b = appendUUID(append(b, `,"referrer_practitioner_id":`...), r.ReferrerPractitionerID)
-	if r.Route != nil {
-		b = appendString(append(b, `,"route":`...), string(*r.Route))
+	b = appendID(append(b, `,"referrer_organisation_id":`...), r.ReferrerOrganisationID)
+	b = appendID(append(b, `,"referrer_practitioner_id":`...), r.ReferrerPractitionerID)
+	if r.Route != "" {
+		b = appendString(append(b, `,"route":`...), r.Route)
 	}
 	b = strconv.AppendBool(append(b, `,"safeguarding_concern":`...), r.SafeguardingConcern)
-	if r.SafeguardingRaised != nil {
-		if b, err = appendValue(append(b, `,"safeguarding_raised":`...), r.SafeguardingRaised); err != nil {
+	if sr := toSafeguardingRaised(r.SafeguardingRaised); sr != nil {
+		if b, err = appendValue(append(b, `,"safeguarding_raised":`...), sr); err != nil {
 			return nil, err
 		}
 	}
-	b = appendStrings(append(b, `,"services_involved":`...), r.ServicesInvolved)
+	b = appendList(append(b, `,"services_involved":`...), r.ServicesInvolved)
 	b = appendString(append(b, `,"status":`...), string(r.Status))
-	if r.Summary != nil {
-		b = appendString(append(b, `,"summary":`...), *r.Summary)
+	if r.Summary != "" {
+		b = appendString(append(b, `,"summary":`...), r.Summary)
 	}
-	if r.Triage != nil {
-		if b, err = appendValue(append(b, `,"triage":`...), r.Triage); err != nil {
+	if t := toTriage(r.Triage); t != nil {
+		if b, err = appendValue(append(b, `,"triage":`...), t); err != nil {
 			return nil, err
 		}
 	}
@@ -133,37 +130,69 @@ func appendReferral(b []byte, r *api.Referral) ([]byte, error) {
 		return nil, err
 	}
 	b = strconv.AppendInt(append(b, `,"version":`...), int64(r.Version), 10)
-	b = appendUUID(append(b, `,"young_person_id":`...), r.YoungPersonID)
+	b = appendID(append(b, `,"young_person_id":`...), r.YoungPersonID)
 	return append(b, '}'), nil
 }
 
-func appendEligibility(b []byte, e *api.Eligibility) []byte {
-	b = append(b, '{')
-	if e.Age != nil {
-		b = append(strconv.AppendInt(append(b, `"age":`...), int64(*e.Age), 10), ',')
-	}
-	b = strconv.AppendBool(append(b, `"age_in_range":`...), e.AgeInRange)
-	b = appendDate(append(b, `,"assessed_on":`...), e.AssessedOn)
+// appendEligibility appends toReferral's api.Eligibility of e: the age always, unmet only when
+// there is some.
+func appendEligibility(b []byte, e *referral.Eligibility) []byte {
+	b = strconv.AppendInt(append(b, `{"age":`...), int64(e.Age), 10)
+	b = strconv.AppendBool(append(b, `,"age_in_range":`...), e.AgeInRange)
+	b = appendDate(append(b, `,"assessed_on":`...), date(e.AssessedOn))
 	b = strconv.AppendBool(append(b, `,"eligible":`...), e.Eligible)
 	b = strconv.AppendBool(append(b, `,"in_area":`...), e.InArea)
 	b = strconv.AppendInt(append(b, `,"services_count":`...), int64(e.ServicesCount), 10)
 	b = strconv.AppendBool(append(b, `,"two_or_more_services":`...), e.TwoOrMoreServices)
-	if e.Unmet != nil {
-		b = append(b, `,"unmet":`...)
-		if *e.Unmet == nil {
-			b = append(b, "null"...)
-		} else {
-			b = append(b, '[')
-			for i, s := range *e.Unmet {
-				if i > 0 {
-					b = append(b, ',')
-				}
-				b = appendString(b, s)
-			}
-			b = append(b, ']')
-		}
+	if len(e.Unmet) > 0 {
+		b = appendList(append(b, `,"unmet":`...), e.Unmet)
 	}
 	return append(b, '}')
+}
+
+// appendList appends a list of strings as toReferral's copy of it is written: [] for none (the
+// copy is never nil).
+func appendList(b []byte, ss []string) []byte {
+	b = append(b, '[')
+	for i, s := range ss {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendString(b, s)
+	}
+	return append(b, ']')
+}
+
+// appendID appends the id s as mustUUID then the encoder would write it: a stored id already in
+// canonical form (lower-case, hyphenated: every id PostgreSQL returns) as it is, anything else
+// parsed and written again (the zero UUID if it does not parse, as mustUUID gives).
+func appendID(b []byte, s string) []byte {
+	if canonicalUUID(s) {
+		b = append(b, '"')
+		b = append(b, s...)
+		return append(b, '"')
+	}
+	return appendUUID(b, mustUUID(s))
+}
+
+func canonicalUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i := range len(s) {
+		c := s[i]
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // appendValue appends v as the encoder would (for the parts of a referral few have).
@@ -172,21 +201,6 @@ func appendValue(b []byte, v any) ([]byte, error) {
 }
 
 // appendString appends s as a JSON string, escaped as the encoder escapes it (HTML too).
-// appendStrings writes a list of strings as encoding/json does: null for a nil slice.
-func appendStrings[S ~string](b []byte, ss []S) []byte {
-	if ss == nil {
-		return append(b, "null"...)
-	}
-	b = append(b, '[')
-	for i, s := range ss {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = appendString(b, string(s))
-	}
-	return append(b, ']')
-}
-
 func appendString(b []byte, s string) []byte { return json.AppendEscape(b, s, json.EscapeHTML) }
 
 // appendTime appends t as time.Time's MarshalJSON does (RFC 3339 with nanoseconds, quoted),

@@ -10,28 +10,37 @@ import (
 	"testing"
 	"time"
 
-	openapi_types "github.com/oapi-codegen/runtime/types"
+	"github.com/google/uuid"
 	"pgregory.net/rapid"
 
 	"github.com/oneplan-send/oneplan/api"
+	"github.com/oneplan-send/oneplan/internal/externalid"
+	"github.com/oneplan-send/oneplan/internal/referral"
 )
 
-// TestReferralJSON: a page of referrals written field by field (referralPageJSON) is byte for
-// byte what the generated response writes with encoding/json, for any referral: every optional
-// part present or not, empty and nil lists, strings needing escapes (quotes, HTML, control
-// characters, invalid UTF-8, U+2028), times in other zones and with nanoseconds.
+// TestReferralJSON: a page of referrals written field by field from the domain's records
+// (referralPageJSON) is byte for byte what the generated response writes with encoding/json for
+// the same records converted by toReferral (the list's previous encoding), for any referral:
+// every optional part present or not, empty and nil lists, ids in and out of canonical form (and
+// not ids at all), strings needing escapes (quotes, HTML, control characters, invalid UTF-8,
+// U+2028), times in other zones and with nanoseconds.
 func TestReferralJSON(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
-		page := api.ReferralPage{Items: rapid.SliceOf(rapid.Custom(genReferral)).Draw(t, "items")}
+		items := rapid.SliceOf(rapid.Custom(genReferral)).Draw(t, "items")
+		var next string
 		if rapid.Bool().Draw(t, "has next") {
-			page.NextCursor = ptr(genString(t, "cursor"))
+			next = genString(t, "cursor")
+		}
+		page := api.ReferralPage{Items: make([]api.Referral, len(items)), NextCursor: nextCursor(next)}
+		for i, r := range items {
+			page.Items[i] = toReferral(r)
 		}
 		var want bytes.Buffer
 		if err := stdjson.NewEncoder(&want).Encode(api.ListReferrals200JSONResponse(page)); err != nil {
 			t.Fatal(err)
 		}
 		rec := httptest.NewRecorder()
-		if err := (referralPageJSON{page: page}).VisitListReferralsResponse(rec); err != nil {
+		if err := (referralPageJSON{items: items, next: next}).VisitListReferralsResponse(rec); err != nil {
 			t.Fatal(err)
 		}
 		if got := rec.Body.String(); got != want.String() {
@@ -83,15 +92,22 @@ func genTime(t *rapid.T, label string) time.Time {
 	return at.Truncate(time.Millisecond).UTC()
 }
 
-func genUUID(t *rapid.T, label string) openapi_types.UUID {
-	var u openapi_types.UUID
+// genID draws a stored id: canonical (as PostgreSQL returns every id), upper-case or braced (as
+// a text column might hold one), empty, or anything at all.
+func genID(t *rapid.T, label string) string {
+	var u uuid.UUID
 	copy(u[:], rapid.SliceOfN(rapid.Byte(), 16, 16).Draw(t, label))
-	return u
-}
-
-func genDate(t *rapid.T, label string) openapi_types.Date {
-	return openapi_types.Date{Time: time.Date(rapid.IntRange(1, 9999).Draw(t, label+" year"), time.Month(rapid.IntRange(1, 12).Draw(t, label+" month")),
-		rapid.IntRange(1, 28).Draw(t, label+" day"), 0, 0, 0, 0, time.UTC)}
+	switch rapid.IntRange(0, 5).Draw(t, label+" form") {
+	case 0:
+		return strings.ToUpper(u.String())
+	case 1:
+		return "{" + u.String() + "}"
+	case 2:
+		return ""
+	case 3:
+		return genString(t, label+" text")
+	}
+	return u.String()
 }
 
 // maybe draws a value of gen or nil.
@@ -103,56 +119,65 @@ func maybe[T any](t *rapid.T, label string, gen func(*rapid.T, string) T) *T {
 	return &v
 }
 
-func genStrings[T ~string](t *rapid.T, label string) []T {
+// genStrings draws a list: nil, empty or a few strings.
+func genStrings(t *rapid.T, label string) []string {
 	if rapid.IntRange(0, 4).Draw(t, label+" nil") == 0 {
 		return nil
 	}
-	out := []T{}
+	out := []string{}
 	for i := range rapid.IntRange(0, 3).Draw(t, label+" len") {
-		out = append(out, T(genString(t, label+" "+string(rune('0'+i)))))
+		out = append(out, genString(t, label+" "+string(rune('0'+i))))
 	}
 	return out
 }
 
-func genReferral(t *rapid.T) api.Referral {
-	r := api.Referral{ID: genUUID(t, "id"), Reference: genString(t, "reference"), Status: api.ReferralStatus(genString(t, "status")),
-		YoungPersonID: genUUID(t, "young person"), ReferrerOrganisationID: genUUID(t, "organisation"), ReferrerPractitionerID: genUUID(t, "practitioner"),
-		MainReason: api.ReferralReason(genString(t, "main reason")), Reasons: genStrings[api.ReferralReason](t, "reasons"),
-		ServicesInvolved: genStrings[api.ServiceType](t, "services"), ReceivedOn: genDate(t, "received"),
-		LeadMustBeSocialWorker: rapid.Bool().Draw(t, "lead must"), SafeguardingConcern: rapid.Bool().Draw(t, "concern"),
+// orEmpty draws either "" or a value of gen.
+func orEmpty(t *rapid.T, label string, gen func(*rapid.T, string) string) string {
+	if rapid.Bool().Draw(t, label+" empty") {
+		return ""
+	}
+	return gen(t, label)
+}
+
+func genReferral(t *rapid.T) referral.Referral {
+	r := referral.Referral{ID: genID(t, "id"), Reference: genString(t, "reference"), Status: referral.Status(genString(t, "status")),
+		YoungPersonID: genID(t, "young person"), ReferrerOrganisationID: genID(t, "organisation"), ReferrerPractitionerID: genID(t, "practitioner"),
+		MainReason: genString(t, "main reason"), Reasons: genStrings(t, "reasons"), ServicesInvolved: genStrings(t, "services"),
+		ReceivedOn: genTime(t, "received"), SafeguardingConcern: rapid.Bool().Draw(t, "concern"),
 		CreatedAt: genTime(t, "created"), UpdatedAt: genTime(t, "updated"), Version: rapid.Int().Draw(t, "version"),
-		Summary: maybe(t, "summary", genString), Route: maybe(t, "route", func(t *rapid.T, l string) api.Route { return api.Route(genString(t, l)) }),
-		EngagementLeadPractitionerID: maybe(t, "lead", genUUID)}
-	r.Eligibility = api.Eligibility{Age: maybe(t, "age", func(t *rapid.T, l string) int { return rapid.Int().Draw(t, l) }),
-		AgeInRange: rapid.Bool().Draw(t, "in range"), AssessedOn: genDate(t, "assessed"), Eligible: rapid.Bool().Draw(t, "eligible"),
-		InArea: rapid.Bool().Draw(t, "in area"), ServicesCount: rapid.Int().Draw(t, "count"), TwoOrMoreServices: rapid.Bool().Draw(t, "two"),
-		Unmet: maybe(t, "unmet", genStrings[string])}
-	r.ExternalIds = maybe(t, "external ids", func(t *rapid.T, l string) api.ExternalIds {
-		if rapid.IntRange(0, 4).Draw(t, l+" nil") == 0 {
-			return nil
+		Summary: orEmpty(t, "summary", genString), Route: orEmpty(t, "route", genString), EngagementLeadID: orEmpty(t, "lead", genID),
+		Locality: genString(t, "locality")}
+	r.Eligibility = referral.Eligibility{Age: rapid.Int().Draw(t, "age"), AgeInRange: rapid.Bool().Draw(t, "in range"),
+		AssessedOn: genTime(t, "assessed"), Eligible: rapid.Bool().Draw(t, "eligible"), InArea: rapid.Bool().Draw(t, "in area"),
+		ServicesCount: rapid.Int().Draw(t, "count"), TwoOrMoreServices: rapid.Bool().Draw(t, "two"), Unmet: genStrings(t, "unmet")}
+	if rapid.IntRange(0, 4).Draw(t, "external ids nil") > 0 {
+		for range rapid.IntRange(0, 3).Draw(t, "external ids len") {
+			r.ExternalIDs = append(r.ExternalIDs, externalid.ID{System: genString(t, "system"), Value: genString(t, "value")})
 		}
-		out := api.ExternalIds{}
-		for range rapid.IntRange(0, 3).Draw(t, l+" len") {
-			out = append(out, api.ExternalID{System: genString(t, l+" system"), Value: genString(t, l+" value")})
+	}
+	r.Closure = maybe(t, "closure", func(t *rapid.T, l string) referral.Closure {
+		return referral.Closure{ClosedAt: genTime(t, l+" at"), Outcome: genString(t, l+" outcome"), Reason: genString(t, l+" reason")}
+	})
+	r.Consent = maybe(t, "consent", func(t *rapid.T, l string) referral.Consent {
+		return referral.Consent{GivenBy: genString(t, l+" by"), GivenOn: genTime(t, l+" on"), Relationship: genString(t, l+" relationship")}
+	})
+	r.SafeguardingRaised = maybe(t, "raised", func(t *rapid.T, l string) referral.SafeguardingRaised {
+		sr := referral.SafeguardingRaised{RaisedOn: genTime(t, l+" on"), Reason: genString(t, l+" reason"), RouteBefore: orEmpty(t, l+" route", genString)}
+		switch rapid.IntRange(0, 2).Draw(t, l+" lead to replace") {
+		case 1: // the lead in post: lead_must_be_social_worker unless the referral has ended
+			sr.LeadToReplace = r.EngagementLeadID
+		case 2:
+			sr.LeadToReplace = genID(t, l+" lead")
 		}
-		return out
+		return sr
 	})
-	r.Closure = maybe(t, "closure", func(t *rapid.T, l string) api.Closure {
-		return api.Closure{ClosedAt: genTime(t, l+" at"), Outcome: api.CloseOutcome(genString(t, l+" outcome")), Reason: genString(t, l+" reason")}
-	})
-	r.Consent = maybe(t, "consent", func(t *rapid.T, l string) api.ReferralConsent {
-		return api.ReferralConsent{GivenBy: genString(t, l+" by"), GivenOn: genDate(t, l+" on"),
-			Relationship: api.ReferralConsentRelationship(genString(t, l+" relationship"))}
-	})
-	r.SafeguardingRaised = maybe(t, "raised", func(t *rapid.T, l string) api.SafeguardingRaised {
-		return api.SafeguardingRaised{RaisedOn: genDate(t, l+" on"), Reason: genString(t, l+" reason"),
-			RouteBefore: maybe(t, l+" route", func(t *rapid.T, l string) api.Route { return api.Route(genString(t, l)) })}
-	})
-	r.Triage = maybe(t, "triage", func(t *rapid.T, l string) api.Triage {
-		return api.Triage{Decision: api.TriageDecision(genString(t, l+" decision")), Reason: genString(t, l+" reason"),
-			OverrideReason: maybe(t, l+" override", genString), RedirectTo: maybe(t, l+" redirect", genString),
-			Route:     maybe(t, l+" route", func(t *rapid.T, l string) api.Route { return api.Route(genString(t, l)) }),
-			TriagedAt: genTime(t, l+" at"), TriagedByAPIKeyID: maybe(t, l+" by", genUUID)}
+	if rapid.IntRange(0, 3).Draw(t, "open status") == 0 {
+		r.Status = referral.Status(rapid.SampledFrom([]string{"received", "assessing", "closed", "declined"}).Draw(t, "known status"))
+	}
+	r.Triage = maybe(t, "triage", func(t *rapid.T, l string) referral.Triage {
+		return referral.Triage{Decision: genString(t, l+" decision"), Reason: genString(t, l+" reason"),
+			OverrideReason: orEmpty(t, l+" override", genString), RedirectTo: orEmpty(t, l+" redirect", genString),
+			Route: orEmpty(t, l+" route", genString), TriagedAt: genTime(t, l+" at"), TriagedBy: orEmpty(t, l+" by", genID)}
 	})
 	return r
 }
