@@ -108,8 +108,8 @@ func (s *Service) Sweep(ctx context.Context, asOf time.Time) (res SweepResult, e
 }
 
 // sweepPage bounds the records one transaction of a sweep reads (lists cap their own pages at
-// paging.Max).
-const sweepPage = 500
+// paging.Max). A variable only so tests can sweep many pages over few records.
+var sweepPage = 500
 
 // sweep sweeps as of asOf; with a slot, only if no process has swept that slot yet. The slot is
 // claimed in a transaction of its own before the sweep, so a replica that loses the race skips at
