@@ -348,12 +348,19 @@ func (s *Service) sweepReviews(ctx context.Context, asOf time.Time, res *SweepRe
 	})
 }
 
-// ceaseDue marks ceased the plans whose cease date has come, in one transaction.
+// ceaseDue marks ceased the plans whose cease date has come, sweepPage to a transaction (a plan
+// ceased leaves the query, so each transaction reads the next ones).
 func (s *Service) ceaseDue(ctx context.Context, asOf time.Time, res *SweepResult) error {
-	return s.inTx(ctx, res, func(tx Tx, res *SweepResult) (err error) {
-		res.PlansCeased, err = s.plans.CeaseDue(ctx, tx, sweeper, asOf, "")
-		return err
-	})
+	for more := true; more; {
+		if err := s.inTx(ctx, res, func(tx Tx, res *SweepResult) (err error) {
+			res.PlansCeased, err = s.plans.CeaseDue(ctx, tx, sweeper, asOf, "", sweepPage)
+			more = res.PlansCeased == sweepPage
+			return err
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // RunSweeper sweeps every interval until ctx ends, logging failures through report.
