@@ -31,6 +31,13 @@ func TestSweepPagesSendEachNoticeOnce(t *testing.T) {
 				// 100 days on: the decision whether to assess (13 April) has passed, and the
 				// no-plan notice (22 June) is within its 14 days' lead.
 				day := statutory.AddDays(cwt.Today, 100)
+				owing := func() int {
+					t.Helper()
+					return cwt.Must(e.App.Deadlines.RequestsOwingNotices(context.Background(), day))(t)
+				}
+				if n := owing(); n != len(reqs) {
+					t.Errorf("before the sweep %d requests are read as owing notices, want %d", n, len(reqs))
+				}
 				results, errs := make([]deadlines.SweepResult, concurrent), make([]error, concurrent)
 				var wg sync.WaitGroup
 				start := make(chan struct{})
@@ -82,6 +89,10 @@ func TestSweepPagesSendEachNoticeOnce(t *testing.T) {
 				}
 				if sum.Warned+sum.Missed != warnings {
 					t.Errorf("the sweeps counted %d warnings, the outbox holds %d", sum.Warned+sum.Missed, warnings)
+				}
+				// Their notices claimed, the requests are not read again.
+				if n := owing(); n != 0 {
+					t.Errorf("after the sweep %d requests are read as owing notices, want none", n)
 				}
 				again := cwt.Must(e.App.Deadlines.Sweep(context.Background(), day))(t)
 				if again.DeadlinesMissed+again.DeadlinesDueSoon+again.Warned+again.Missed != 0 {
