@@ -301,6 +301,10 @@ func Owner(named, referralLead, youngPersonLead string) string {
 type Worklists interface {
 	// Replace makes the stored deadlines of youngPeople (nil: of everyone) exactly ds.
 	Replace(youngPeople []string, ds []Deadline) error
+	// Population lists up to limit young people's ids after the id after, in id order.
+	Population(after string, limit int) ([]string, error)
+	// Prune forgets the deadlines of young people no longer on record.
+	Prune() error
 	// Stale lists up to limit marks of young people whose records changed since their deadlines
 	// were last stored: the marks' ids and the young people they name.
 	Stale(limit int) (marks, youngPeople []string, err error)

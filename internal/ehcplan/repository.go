@@ -13,7 +13,8 @@ type Repository interface {
 	Get(id string, s access.Scope) (Plan, error)
 	Update(p Plan) error
 	List(f Filter, s access.Scope, p paging.Page) ([]Plan, string, error)
-	CeaseDue(today time.Time, youngPersonID string) ([]Plan, error)
+	// CeaseDue reads up to limit (0: every) ceasing plans whose cease date has come by today.
+	CeaseDue(today time.Time, youngPersonID string, limit int) ([]Plan, error)
 	// AddFamilyViews keeps the family's views on a served draft.
 	AddFamilyViews(v FamilyViews) error
 	// FamilyViews lists views within scope, newest first.

@@ -240,6 +240,28 @@ func (tx worklistRepo) Replace(youngPeople []string, ds []deadline.Deadline) err
 		CreateInBatches(&add, 500).Error)
 }
 
+// Population reads up to limit young people's ids after the id after, in id order: the sweep's
+// walk over everyone, a page of young people at a time.
+func (tx worklistRepo) Population(after string, limit int) ([]string, error) {
+	q := tx.q().Table("young_people").Order("id").Limit(limit)
+	if after != "" {
+		q = q.Where("id > ?", after)
+	}
+	var ids []string
+	if err := q.Pluck("id", &ids).Error; err != nil {
+		return nil, translate(err)
+	}
+	return ids, nil
+}
+
+// Prune deletes the stored deadlines of no young person on record (none is expected: a walk of
+// the population replaces only the deadlines of young people it finds, so this keeps what a
+// replacement of everyone's did).
+func (tx worklistRepo) Prune() error {
+	return translate(tx.w().Exec(`DELETE FROM deadline_worklist WHERE young_person_id IS NULL OR NOT EXISTS
+		(SELECT 1 FROM young_people y WHERE y.id = deadline_worklist.young_person_id)`).Error)
+}
+
 // Stale reads the oldest marks first.
 func (tx worklistRepo) Stale(limit int) ([]string, []string, error) {
 	var rows []worklistStaleRow

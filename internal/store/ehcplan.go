@@ -414,13 +414,16 @@ func (tx planRepo) List(f ehcplan.Filter, s access.Scope, p paging.Page) ([]ehcp
 	return plans, next, err
 }
 
-// CeasePlansDue returns the ceasing plans whose cease date has come by today: one young
-// person's, or everyone's when youngPersonID is empty.
-func (tx planRepo) CeaseDue(today time.Time, youngPersonID string) ([]ehcplan.Plan, error) {
+// CeasePlansDue returns up to limit (0: every) ceasing plans whose cease date has come by today,
+// in id order: one young person's, or everyone's when youngPersonID is empty.
+func (tx planRepo) CeaseDue(today time.Time, youngPersonID string, limit int) ([]ehcplan.Plan, error) {
 	var rows []ehcPlanRow
 	q := tx.q().Where("status = ? AND ceases_on <= ?", string(ehcplan.Ceasing), fromDate(today))
 	if youngPersonID != "" {
 		q = q.Where("young_person_id = ?", youngPersonID)
+	}
+	if limit > 0 {
+		q = q.Order("id").Limit(limit)
 	}
 	if err := q.Find(&rows).Error; err != nil {
 		return nil, translate(err)

@@ -803,6 +803,16 @@ func (tx *Tx) Publish(events ...outbox.Event) error {
 	return nil
 }
 
+// PublishNotice writes the sweeper's notices to the outbox like Publish, but marks no young
+// person's stored deadlines stale: a notice changes no record, so no deadline, and marking would
+// only queue a needless refresh of every young person a sweep notified.
+func (tx *Tx) PublishNotice(events ...outbox.Event) error {
+	touched := tx.touched
+	err := tx.Publish(events...)
+	tx.touched = touched
+	return err
+}
+
 // values are the row's values in outboxColumns' order.
 func (r outboxRow) values() []any {
 	return []any{r.ID, r.OccurredAt, r.EventType, r.RecordType, r.RecordID, r.Payload, r.PublishedAt, r.YoungPersonID, r.Seq}

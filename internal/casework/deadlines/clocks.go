@@ -359,8 +359,8 @@ func (s *Service) RefreshStale(ctx context.Context) error {
 }
 
 // refreshChunk is how many young people one reading of the areas covers (SQLite's bound
-// parameters, and a reading small enough to hold).
-const refreshChunk = 500
+// parameters, and a reading small enough to hold). A variable only for tests, as sweepPage.
+var refreshChunk = 500
 
 // Computed is the worklist computed from the records themselves, every area read as the sweeper
 // reads them: the reference the stored worklist is held equal to (tests, and an operator's check

@@ -87,17 +87,21 @@ func (s *Service) SettlePassed(tx Tx, asOf time.Time, im Imported) (int, error) 
 			}
 		}
 	}
+	// Only the imported young people's gaps, refreshChunk of them to a reading (not every gap in
+	// the area).
 	minAge := s.transitions.TransitionGapMinAge()
-	gaps, err := paging.Drain(func(pg paging.Page) ([]transition.Gap, string, error) {
-		return tx.Transitions().Gaps(transition.GapsOn(asOf, minAge, false), access.Scope{}, pg)
-	})
-	if err != nil {
-		return n, err
-	}
-	for _, g := range gaps {
-		if since := g.Since(minAge, false); im.YoungPeople[g.YoungPersonID] && since.Before(asOf) {
-			if err := settle("transition_gap.opened:" + g.YoungPersonID + ":" + since.Format("2006-01-02")); err != nil {
-				return n, err
+	for start := 0; start < len(only); start += refreshChunk {
+		gaps, err := paging.Drain(func(pg paging.Page) ([]transition.Gap, string, error) {
+			return tx.Transitions().Gaps(transition.GapsOn(asOf, minAge, false), access.Scope{Only: only[start:min(start+refreshChunk, len(only))]}, pg)
+		})
+		if err != nil {
+			return n, err
+		}
+		for _, g := range gaps {
+			if since := g.Since(minAge, false); since.Before(asOf) {
+				if err := settle("transition_gap.opened:" + g.YoungPersonID + ":" + since.Format("2006-01-02")); err != nil {
+					return n, err
+				}
 			}
 		}
 	}

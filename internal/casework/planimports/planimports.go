@@ -146,7 +146,7 @@ func (s *Service) ImportEHCPlans(ctx context.Context, rows iter.Seq[EHCPlanRow],
 					return "", err
 				}
 				pl.ExternalIDs = []externalid.ID{row.Key}
-				if _, err := s.plans.CeaseDue(ctx, tx, p, s.Today(), yp.ID); err != nil {
+				if _, err := s.plans.CeaseDue(ctx, tx, p, s.Today(), yp.ID, 0); err != nil {
 					return "", err
 				}
 				reviewID, err := s.plans.RecordImported(ctx, tx, p, &pl)

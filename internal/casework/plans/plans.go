@@ -132,7 +132,7 @@ func (s *Service) createIn(ctx context.Context, tx Tx, p auth.Principal, in EHCP
 			return err
 		}
 	}
-	if _, err := s.CeaseDue(ctx, tx, p, s.Today(), yp.ID); err != nil {
+	if _, err := s.CeaseDue(ctx, tx, p, s.Today(), yp.ID, 0); err != nil {
 		return err
 	}
 	if pl, err = ehcplan.New(yp.ID, in.RequestID, yp.DateOfBirth, in.Sections, s.Now(), s.Today()); err != nil {
@@ -166,11 +166,11 @@ func (s *Service) createIn(ctx context.Context, tx Tx, p auth.Principal, in EHCP
 }
 
 // CeaseDue marks ceased the plans whose cease date has come by asOf (one young person's, or
-// all when youngPersonID is empty), so the one-plan rule and the lists see them as they are. It
-// returns how many it ceased.
-func (s *Service) CeaseDue(ctx context.Context, tx Tx, p auth.Principal, asOf time.Time, youngPersonID string) (_ int, err error) {
+// all when youngPersonID is empty), at most limit of them (0: every one), so the one-plan rule and
+// the lists see them as they are. It returns how many it ceased.
+func (s *Service) CeaseDue(ctx context.Context, tx Tx, p auth.Principal, asOf time.Time, youngPersonID string, limit int) (_ int, err error) {
 	defer casework.Wrap(&err, "cease plans due")
-	due, err := tx.Plans().CeaseDue(asOf, youngPersonID)
+	due, err := tx.Plans().CeaseDue(asOf, youngPersonID, limit)
 	if err != nil {
 		return 0, err
 	}
