@@ -238,11 +238,18 @@ func statements() []string {
 		// A plan for each request that issued one (a tenth of them ceasing), and a transition plan
 		// for a third of the children with a plan, expecting the plan to end three years after it
 		// started (the transitions report's figures).
-		`INSERT INTO ehc_plans (id, young_person_id, ehc_request_id, status, first_issued_on, ceases_on, created_at, updated_at, version)
+		`INSERT INTO ehc_plans (id, young_person_id, ehc_request_id, status, first_issued_on, cease_reason, cease_decided_on, ceases_on,
+			created_at, updated_at, version)
 			SELECT ('` + PlanPrefix + `' || substr(CAST(e.id AS text), 25))::uuid, e.young_person_id, e.id,
 			CASE WHEN right(CAST(e.id AS text), 1) = '0' THEN 'ceasing' ELSE 'issued' END, e.plan_issued_on,
+			CASE WHEN right(CAST(e.id AS text), 1) = '0' THEN '2' END,
+			CASE WHEN right(CAST(e.id AS text), 1) = '0' THEN to_char(CAST(e.plan_issued_on AS date) + 1400, 'YYYY-MM-DD') END,
 			CASE WHEN right(CAST(e.id AS text), 1) = '0' THEN to_char(CAST(e.plan_issued_on AS date) + 1500, 'YYYY-MM-DD') END, now(), now(), 1
 			FROM ehc_requests e WHERE e.plan_issued_on IS NOT NULL`,
+		// Every plan as the server keeps one: its final version, issued (the sweep's plan events
+		// name the latest version; a ceasing plan has the reason its cessation was decided for).
+		`INSERT INTO ehc_plan_versions (plan_id, number, kind, state, sections, issued_on, created_at)
+			SELECT id, 1, 'final', 'frozen', '{}', first_issued_on, now() FROM ehc_plans`,
 		`INSERT INTO transition_plans (id, young_person_id, started_on, pfa, adult_services_contacts, care_act_status, ehc_plan_expected_end_on,
 			created_at, updated_at, version)
 			SELECT ('` + TransitionPlanPrefix + `' || substr(CAST(p.id AS text), 25))::uuid, p.young_person_id,
