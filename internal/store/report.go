@@ -22,6 +22,10 @@ type reportScope struct {
 	// through the indexes by child (reasons and stages, which have none, through their
 	// referrals), so that a query reads the organisation's children's records, not the period's.
 	driven bool
+	// orgCounted: the organisation's maintained totals are read for whole months (migration
+	// 0110), corrected by fix for the children still marked.
+	orgCounted bool
+	fix        orgFix
 }
 
 // scopeOf is the scope of the filter: driven by the organisation's children unless the reports
@@ -91,7 +95,10 @@ func countBy(q *gorm.DB) (report.Counts, error) {
 
 // Activity counts the pathway's activity in [from, to].
 func (tx reportRepo) Activity(from, to time.Time, f report.Filter) (a report.ActivityFigures, err error) {
-	sc := scopeOf(f)
+	sc, err := tx.scopeFor(f)
+	if err != nil {
+		return a, err
+	}
 	a = report.ActivityFigures{ByReason: report.Counts{}, ByMainReason: report.Counts{}, BySettingType: report.Counts{}, ByLocality: report.Counts{},
 		ByRoute: report.Counts{}, LocalityNames: map[string]string{}, Settings: report.Counts{}, Meetings: report.Counts{}, Disputes: report.Counts{}}
 	// A setting counts once however many parts of the period it referred in.
@@ -100,7 +107,7 @@ func (tx reportRepo) Activity(from, to time.Time, f report.Filter) (a report.Act
 		var part report.ActivityFigures
 		var set map[string]string
 		if sp.months {
-			part, set, err = tx.activityFromCounts(sp.monthFrom(), sp.monthTo(), sc.Filter)
+			part, set, err = tx.activityFromCounts(sp.monthFrom(), sp.monthTo(), sc)
 		} else {
 			part, set, err = tx.activityScan(sp.from, sp.to, sc)
 		}
@@ -310,11 +317,14 @@ func (tx reportRepo) answersScan(from, to time.Time, sc reportScope, templateID,
 // EHCTimeliness counts the statutory timeliness of decisions, plans and reviews completed in
 // [from, to], for the children the filter selects.
 func (tx reportRepo) EHCTimeliness(from, to time.Time, f report.Filter) (out report.TimelinessFigures, err error) {
-	sc := scopeOf(f)
+	sc, err := tx.scopeFor(f)
+	if err != nil {
+		return out, err
+	}
 	for _, sp := range spansOf(from, to, sc) {
 		var part report.TimelinessFigures
 		if sp.months {
-			part, err = tx.timelinessFromCounts(sp.monthFrom(), sp.monthTo(), sc.Filter)
+			part, err = tx.timelinessFromCounts(sp.monthFrom(), sp.monthTo(), sc)
 		} else {
 			part, err = tx.timelinessScan(sp.from, sp.to, sc)
 		}
@@ -461,11 +471,13 @@ func transitionsIn(db *gorm.DB, q transition.GapQuery, ending transition.Upcomin
 // grouping reads one covering index over the period.
 func (tx reportRepo) Funnel(from, to time.Time, f report.Filter) (report.FunnelFigures, error) {
 	out := report.FunnelFigures{Reached: report.Counts{}, FromReceived: map[string]map[int]int64{}, FromBefore: map[string]map[int]int64{}}
-	sc := scopeOf(f)
-	var err error
+	sc, err := tx.scopeFor(f)
+	if err != nil {
+		return out, err
+	}
 	for _, sp := range spansOf(from, to, sc) {
 		if sp.months {
-			err = tx.funnelFromCounts(sp.monthFrom(), sp.monthTo(), sc.Filter, out)
+			err = tx.funnelFromCounts(sp.monthFrom(), sp.monthTo(), sc, out)
 		} else {
 			err = tx.funnelScan(sp.from, sp.to, sc, out)
 		}
