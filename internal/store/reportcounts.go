@@ -293,8 +293,14 @@ func (tx reportRepo) funnelFromCounts(from, to string, sc reportScope, out repor
 // small. On PostgreSQL one fold runs at a time (an advisory lock) and deltas committed while it
 // runs wait for the next one.
 func (s *Store) FoldReportDeltas(ctx context.Context) (int64, error) {
-	var moved int64
-	err := s.db.WithContext(ctx).Transaction(func(db *gorm.DB) error {
+	// The organisations' children marked since the last fold first (migration 0110), so that the
+	// contributions it appends are folded too.
+	o, err := s.FoldReportOrgs(ctx)
+	if err != nil {
+		return int64(o), err
+	}
+	moved := int64(o)
+	err = s.db.WithContext(ctx).Transaction(func(db *gorm.DB) error {
 		if s.dialect == Postgres {
 			if err := db.Exec("SELECT pg_advisory_xact_lock(" + migrations.ReportFoldLock + ")").Error; err != nil {
 				return err
@@ -329,14 +335,9 @@ func (s *Store) FoldReportDeltas(ctx context.Context) (int64, error) {
 	if err != nil {
 		return moved, translate(err)
 	}
-	// The organisations' children marked since the last fold (migration 0110), then the
-	// transitions report's young people (migration 0102).
-	o, err := s.FoldReportOrgs(ctx)
-	if err != nil {
-		return moved + int64(o), err
-	}
+	// The transitions report's young people marked since the last fold (migration 0102).
 	n, err := s.FoldTransitionSpans(ctx)
-	return moved + int64(o) + int64(n), err
+	return moved + int64(n), err
 }
 
 // RebuildReportCounts recomputes report_counts and the transition spans from the base tables (oneplan reports-rebuild),

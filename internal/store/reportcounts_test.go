@@ -10,7 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oneplan-send/oneplan/internal/outbox"
+	"github.com/oneplan-send/oneplan/internal/referral"
 	"github.com/oneplan-send/oneplan/internal/report"
+	"github.com/oneplan-send/oneplan/internal/sharing"
 	"github.com/oneplan-send/oneplan/internal/store"
 	"github.com/oneplan-send/oneplan/internal/store/storetest"
 	"github.com/oneplan-send/oneplan/internal/testkit"
@@ -728,6 +731,27 @@ func TestReportOrgCountsRandomWrites(t *testing.T) {
 				alive = append(alive[:i], alive[i+1:]...)
 				return true
 			}},
+			{"create a referral through the store", func() bool { return rcCreate(t, st, child(), rng.IntN(3), next(), 1, rng) }},
+			{"import referrals through the bulk sender", func() bool { return rcCreate(t, st, child(), rng.IntN(3), next(), 6, rng) }},
+			{"new child referred through the store", func() bool {
+				id := rcID(3, next())
+				rcExec(t, st, `INSERT INTO young_people (id, given_name, family_name, search_name, date_of_birth, locality, locality_key, contacts,
+					recorded_by_org_id, created_at, updated_at, version) VALUES (?, 'Ada', 'Byron', 'ada byron', '2012-06-01', 'North', 'north', '[]', ?, ?, ?, 1)`,
+					id, rcID(1, 0), rcStamp, rcStamp)
+				alive = append(alive, id)
+				return rcCreate(t, st, id, rng.IntN(3), next(), 1+rng.IntN(2), rng)
+			}},
+			{"move a referral to a later stage", func() bool {
+				id := anyID(`SELECT CAST(id AS text) FROM referrals WHERE id NOT IN (SELECT referral_id FROM referral_stages WHERE stage = 'allocated')`)
+				rcExec(t, st, `INSERT INTO referral_stages (referral_id, stage, reached_on, young_person_id, received_on, locality_key, days_from_received, days_from_previous)
+					SELECT id, 'allocated', received_on, young_person_id, received_on, locality_key, ?, ? FROM referrals WHERE id = ?`, 1+rng.IntN(40), 1+rng.IntN(9), id)
+				return id != ""
+			}},
+			{"take a stage back", func() bool {
+				id := anyID(`SELECT CAST(referral_id AS text) FROM referral_stages WHERE stage <> 'received'`)
+				rcExec(t, st, `DELETE FROM referral_stages WHERE referral_id = ? AND stage <> 'received'`, id)
+				return id != ""
+			}},
 			{"fold", func() bool {
 				_, err := st.FoldReportDeltas(ctx)
 				if err != nil {
@@ -737,12 +761,12 @@ func TestReportOrgCountsRandomWrites(t *testing.T) {
 			}},
 		}
 		periods := [][2]time.Time{rcPeriods[0], rcPeriods[2], rcPeriods[4], rcPeriods[6]}
-		for step := range 120 {
+		for step := range 240 {
 			op := ops[rng.IntN(len(ops))]
 			if op.run() {
 				done[op.name]++
 			}
-			if step%20 == 19 {
+			if step%30 == 29 {
 				rcCompareOn(t, st, fmt.Sprintf("after step %d (%s)", step, op.name), periods, rcOrgFilters, false)
 			}
 		}
@@ -847,5 +871,107 @@ func TestReportOrgCountsConcurrentWrites(t *testing.T) {
 			filters = append(filters, report.Filter{OrganisationID: rcID(1, o)})
 		}
 		rcCompareOn(t, st, "written at once", [][2]time.Time{{testkit.Day(2025, 3, 1), testkit.Day(2025, 3, 31)}}, filters, false)
+	})
+}
+
+// rcCreate creates n referrals for child c from setting o through the store, each with the
+// referrer's organisation joining the child's team in the same unit of work: on PostgreSQL the
+// kept writes go as one statement (the referral and the involvement inserted together), and
+// more than one as the bulk sender's batch (arrays), as an import's chunk.
+func rcCreate(t *testing.T, st *store.Store, c string, o, seq, n int, rng *rand.Rand) bool {
+	t.Helper()
+	err := st.InTx(context.Background(), func(tx *store.Tx) error {
+		write := func() error {
+			for i := range n {
+				k := seq*10 + i
+				at := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+				r := referral.Referral{ID: rcID(16, k), Reference: fmt.Sprintf("CRT-%d", k), Status: referral.Received, YoungPersonID: c,
+					ReferrerPractitionerID: rcID(2, o), ReferrerOrganisationID: rcID(1, o), Reasons: []string{"sen", "semh"}, MainReason: "semh",
+					ReceivedOn: testkit.Day(2023, 1, 1).AddDate(0, 0, rng.IntN(3*365)), Eligibility: referral.Eligibility{Eligible: true},
+					CreatedAt: at, UpdatedAt: at, Version: 1}
+				if err := tx.Referrals().Create(r); err != nil {
+					return err
+				}
+				if err := tx.Sharing().Join(sharing.Involvement{ID: rcID(17, k), YoungPersonID: c, OrganisationID: rcID(1, o), PractitionerID: rcID(2, o),
+					Role: "referrer", StartedOn: r.ReceivedOn, CreatedAt: at, UpdatedAt: at, Version: 1},
+					outbox.Event{ID: rcID(18, k), OccurredAt: at, Type: "involvement.created", RecordType: "involvement", RecordID: rcID(17, k), YoungPersonID: c}); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		if n > 1 {
+			return tx.Batch(write)
+		}
+		return write()
+	})
+	if err != nil {
+		t.Fatalf("create referrals: %v", err)
+	}
+	return true
+}
+
+// TestReportOrgCountsSameStatement: a referral and its referrer's involvement inserted by one
+// statement (on PostgreSQL a CTE, as a create's kept writes and an import's chunk are sent; on
+// SQLite, which has no such statement, one after the other) count the referral once for each
+// organisation: for the one the child was already counted under, and for the one joining, both
+// while the child is marked and once folded. Migration 0106, reverted, counted it twice for the
+// organisation joining.
+func TestReportOrgCountsSameStatement(t *testing.T) {
+	ctx := context.Background()
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		for o := range 2 {
+			rcExec(t, st, `INSERT INTO organisations (id, name, search_name, type, created_at, updated_at, version) VALUES (?, 'S', 's', 'school_primary', ?, ?, 1)`,
+				rcID(1, o), rcStamp, rcStamp)
+			rcExec(t, st, `INSERT INTO practitioners (id, organisation_id, name, search_name, email, role, active, created_at, updated_at, version)
+				VALUES (?, ?, 'Sam Lee', 'sam lee', ?, 'senco', true, ?, ?, 1)`, rcID(2, o), rcID(1, o), fmt.Sprintf("sam%d@example.org", o), rcStamp, rcStamp)
+		}
+		rcExec(t, st, `INSERT INTO young_people (id, given_name, family_name, search_name, date_of_birth, contacts, recorded_by_org_id,
+			created_at, updated_at, version) VALUES (?, 'Ada', 'Byron', 'ada byron', '2012-06-01', '[]', ?, ?, ?, 1)`, rcID(3, 0), rcID(1, 0), rcStamp, rcStamp)
+		rcInvolve(t, st, 0, 0, 0, "referrer")
+		if _, err := st.FoldReportDeltas(ctx); err != nil {
+			t.Fatal(err)
+		}
+		referral := `INSERT INTO referrals (id, reference, status, young_person_id, referrer_practitioner_id, referrer_organisation_id, reasons,
+			main_reason, services_involved, services_count, safeguarding_concern, received_on, eligible, eligibility, created_at, updated_at, version)
+			VALUES (?, 'REF-1', 'received', ?, ?, ?, '[]', 'sen', '[]', 0, false, '2025-03-04', true, '{}', ?, ?, 1)`
+		involvement := `INSERT INTO involvements (id, young_person_id, organisation_id, role, started_on, created_at, updated_at, version)
+			VALUES (?, ?, ?, 'referrer', '2025-03-04', ?, ?, 1)`
+		refArgs := []any{rcID(4, 1), rcID(3, 0), rcID(2, 1), rcID(1, 1), rcStamp, rcStamp}
+		invArgs := []any{rcID(10, 1), rcID(3, 0), rcID(1, 1), rcStamp, rcStamp}
+		if st.Dialect() == store.Postgres {
+			rcExec(t, st, `WITH r AS (`+referral+` RETURNING id) `+involvement, append(refArgs, invArgs...)...)
+		} else {
+			rcExec(t, st, referral, refArgs...)
+			rcExec(t, st, involvement, invArgs...)
+		}
+		check := func(when string) {
+			t.Helper()
+			for o := range 2 {
+				f := report.Filter{OrganisationID: rcID(1, o)}
+				for _, p := range [][2]time.Time{{testkit.Day(2025, 3, 1), testkit.Day(2025, 3, 31)}, {testkit.Day(2016, 1, 1), testkit.Day(2025, 12, 31)}} {
+					var a report.ActivityFigures
+					if err := st.Read(ctx, func(tx *store.Tx) (err error) { a, err = tx.Reports().Activity(p[0], p[1], f); return err }); err != nil {
+						t.Fatal(err)
+					}
+					if a.Referrals != 1 || a.ByMainReason["sen"] != 1 || len(a.Settings) != 1 {
+						t.Errorf("%s: organisation %d, %s..%s: %d referrals (by reason %v, settings %v), want 1", when, o,
+							p[0].Format(time.DateOnly), p[1].Format(time.DateOnly), a.Referrals, a.ByMainReason, a.Settings)
+					}
+				}
+			}
+			rcCompareOn(t, st, when, [][2]time.Time{{testkit.Day(2025, 3, 1), testkit.Day(2025, 3, 31)}},
+				[]report.Filter{{OrganisationID: rcID(1, 0)}, {OrganisationID: rcID(1, 1)}}, false)
+		}
+		check("marked")
+		if _, err := st.FoldReportDeltas(ctx); err != nil {
+			t.Fatal(err)
+		}
+		check("folded")
+		// Stored, not corrected: the joining organisation's totals hold the referral once.
+		got, err := store.RawString(st, `SELECT CAST(SUM(n) AS text) FROM report_org_counts WHERE organisation_id = ? AND kind = 'referral_main'`, rcID(1, 1))
+		if err != nil || got != "1" {
+			t.Errorf("organisation joining: stored referral_main %q (%v), want 1", got, err)
+		}
 	})
 }
