@@ -250,8 +250,8 @@ func TestMerge(t *testing.T) {
 			"support_register_entry": 0, "care_treatment_review": 0, "placement": 0, "personal_budget": 0})
 
 		// Nothing names the merged-away record but its audit trail, which is never rewritten, once the
-		// transitions report's runs of days are worked out again.
-		if _, err := st.FoldTransitionSpans(context.Background()); err != nil {
+		// transitions report's runs of days and the organisations' children are worked out again.
+		if _, err := st.FoldReportDeltas(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 		for _, table := range youngPersonTables(t, st) {
