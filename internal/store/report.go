@@ -42,9 +42,9 @@ func (sc reportScope) organisation(q *gorm.DB, col string) *gorm.DB {
 	}
 	if sc.orgCounted && strings.Contains(col, ".") { // qualified, or the probe would compare the involvement with itself
 		// Only the days at the ends of the period are scanned: a probe of the organisation's
-		// involvements for each of their few records (LIMIT keeps PostgreSQL from turning it into
-		// a join that hashes all of the council's children, once per query).
-		return q.Where("EXISTS (SELECT 1 FROM involvements i WHERE i.organisation_id = ? AND i.young_person_id = "+col+" LIMIT 1)", sc.OrganisationID)
+		// involvements for each of their few records (OFFSET keeps PostgreSQL from turning it into
+		// a join that hashes all of the council's children, once per query; it drops a bare LIMIT).
+		return q.Where("EXISTS (SELECT 1 FROM involvements i WHERE i.organisation_id = ? AND i.young_person_id = "+col+" LIMIT 1 OFFSET 0)", sc.OrganisationID)
 	}
 	return q.Where(col+" IN (SELECT young_person_id FROM involvements WHERE organisation_id = ?)", sc.OrganisationID)
 }
