@@ -152,7 +152,7 @@ func load(ctx context.Context, dsn string, n int, finish bool) error {
 	if err := st.RebuildReportCounts(ctx); err != nil {
 		return fmt.Errorf("rebuild report counts: %w", err)
 	}
-	_, err = db.ExecContext(ctx, "VACUUM ANALYSE report_counts, report_deltas, transition_spans, transition_counts, transition_dirty, transition_orgs, transition_org_counts")
+	_, err = db.ExecContext(ctx, "VACUUM ANALYSE report_counts, report_deltas, transition_spans, transition_counts, transition_dirty, transition_orgs, transition_org_counts, report_org_children, report_org_counts, report_org_deltas, report_org_dirty")
 	return err
 }
 

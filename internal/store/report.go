@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"math"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/oneplan-send/oneplan/internal/report"
@@ -22,6 +23,10 @@ type reportScope struct {
 	// through the indexes by child (reasons and stages, which have none, through their
 	// referrals), so that a query reads the organisation's children's records, not the period's.
 	driven bool
+	// orgCounted: the organisation's maintained totals are read for whole months (migration
+	// 0110), corrected by fix for the children still marked.
+	orgCounted bool
+	fix        orgFix
 }
 
 // scopeOf is the scope of the filter: driven by the organisation's children unless the reports
@@ -34,6 +39,12 @@ func scopeOf(f report.Filter) reportScope {
 func (sc reportScope) organisation(q *gorm.DB, col string) *gorm.DB {
 	if sc.OrganisationID == "" {
 		return q
+	}
+	if sc.orgCounted && strings.Contains(col, ".") { // qualified, or the probe would compare the involvement with itself
+		// Only the days at the ends of the period are scanned: a probe of the organisation's
+		// involvements for each of their few records (OFFSET keeps PostgreSQL from turning it into
+		// a join that hashes all of the council's children, once per query; it drops a bare LIMIT).
+		return q.Where("EXISTS (SELECT 1 FROM involvements i WHERE i.organisation_id = ? AND i.young_person_id = "+col+" LIMIT 1 OFFSET 0)", sc.OrganisationID)
 	}
 	return q.Where(col+" IN (SELECT young_person_id FROM involvements WHERE organisation_id = ?)", sc.OrganisationID)
 }
@@ -91,7 +102,10 @@ func countBy(q *gorm.DB) (report.Counts, error) {
 
 // Activity counts the pathway's activity in [from, to].
 func (tx reportRepo) Activity(from, to time.Time, f report.Filter) (a report.ActivityFigures, err error) {
-	sc := scopeOf(f)
+	sc, err := tx.scopeFor(f)
+	if err != nil {
+		return a, err
+	}
 	a = report.ActivityFigures{ByReason: report.Counts{}, ByMainReason: report.Counts{}, BySettingType: report.Counts{}, ByLocality: report.Counts{},
 		ByRoute: report.Counts{}, LocalityNames: map[string]string{}, Settings: report.Counts{}, Meetings: report.Counts{}, Disputes: report.Counts{}}
 	// A setting counts once however many parts of the period it referred in.
@@ -100,7 +114,7 @@ func (tx reportRepo) Activity(from, to time.Time, f report.Filter) (a report.Act
 		var part report.ActivityFigures
 		var set map[string]string
 		if sp.months {
-			part, set, err = tx.activityFromCounts(sp.monthFrom(), sp.monthTo(), sc.Filter)
+			part, set, err = tx.activityFromCounts(sp.monthFrom(), sp.monthTo(), sc)
 		} else {
 			part, set, err = tx.activityScan(sp.from, sp.to, sc)
 		}
@@ -310,11 +324,14 @@ func (tx reportRepo) answersScan(from, to time.Time, sc reportScope, templateID,
 // EHCTimeliness counts the statutory timeliness of decisions, plans and reviews completed in
 // [from, to], for the children the filter selects.
 func (tx reportRepo) EHCTimeliness(from, to time.Time, f report.Filter) (out report.TimelinessFigures, err error) {
-	sc := scopeOf(f)
+	sc, err := tx.scopeFor(f)
+	if err != nil {
+		return out, err
+	}
 	for _, sp := range spansOf(from, to, sc) {
 		var part report.TimelinessFigures
 		if sp.months {
-			part, err = tx.timelinessFromCounts(sp.monthFrom(), sp.monthTo(), sc.Filter)
+			part, err = tx.timelinessFromCounts(sp.monthFrom(), sp.monthTo(), sc)
 		} else {
 			part, err = tx.timelinessScan(sp.from, sp.to, sc)
 		}
@@ -345,7 +362,7 @@ func addTimeliness(a, b report.TimelinessFigures) report.TimelinessFigures {
 func (tx reportRepo) timelinessScan(from, to time.Time, sc reportScope) (report.TimelinessFigures, error) {
 	var out report.TimelinessFigures
 	var dec struct{ N, Within, Adjusted int }
-	err := scopeChildren(sc, between(tx.q().Table("ehc_requests"), "decided_on", from, to), "young_person_id").Select(`COUNT(*) AS n,
+	err := scopeChildren(sc, between(tx.q().Table("ehc_requests"), "decided_on", from, to), "ehc_requests.young_person_id").Select(`COUNT(*) AS n,
 		COALESCE(SUM(CASE WHEN decided_on <= decision_raw_due_on THEN 1 ELSE 0 END), 0) AS within,
 		COALESCE(SUM(CASE WHEN decided_on <= decision_due_on THEN 1 ELSE 0 END), 0) AS adjusted`).Scan(&dec).Error
 	if err != nil {
@@ -353,7 +370,7 @@ func (tx reportRepo) timelinessScan(from, to time.Time, sc reportScope) (report.
 	}
 	out.Decisions, out.DecisionsWithin, out.DecisionsWithinAdjusted = dec.N, dec.Within, dec.Adjusted
 	var plans struct{ N, Within, Adjusted, Plain, PlainWithin int }
-	err = scopeChildren(sc, between(tx.q().Table("ehc_requests"), "plan_issued_on", from, to), "young_person_id").Select(`COUNT(*) AS n,
+	err = scopeChildren(sc, between(tx.q().Table("ehc_requests"), "plan_issued_on", from, to), "ehc_requests.young_person_id").Select(`COUNT(*) AS n,
 		COALESCE(SUM(CASE WHEN plan_issued_on <= final_plan_raw_due_on THEN 1 ELSE 0 END), 0) AS within,
 		COALESCE(SUM(CASE WHEN plan_issued_on <= final_plan_due_on THEN 1 ELSE 0 END), 0) AS adjusted,
 		COALESCE(SUM(CASE WHEN NOT week20 THEN 1 ELSE 0 END), 0) AS plain,
@@ -364,7 +381,7 @@ func (tx reportRepo) timelinessScan(from, to time.Time, sc reportScope) (report.
 	out.Plans, out.PlansWithin, out.PlansWithinAdjusted = plans.N, plans.Within, plans.Adjusted
 	out.PlansNoExceptions, out.PlansNoExceptionsWithin = plans.Plain, plans.PlainWithin
 	var rev struct{ N, Held, Decided int }
-	err = scopeChildren(sc, between(tx.q().Table("annual_reviews").Where("status = ?", "decided"), "decided_on", from, to), "young_person_id").Select(`COUNT(*) AS n,
+	err = scopeChildren(sc, between(tx.q().Table("annual_reviews").Where("status = ?", "decided"), "decided_on", from, to), "annual_reviews.young_person_id").Select(`COUNT(*) AS n,
 		COALESCE(SUM(CASE WHEN meeting_on <= due_on THEN 1 ELSE 0 END), 0) AS held,
 		COALESCE(SUM(CASE WHEN decided_on <= decision_due_on THEN 1 ELSE 0 END), 0) AS decided`).Scan(&rev).Error
 	if err != nil {
@@ -461,11 +478,13 @@ func transitionsIn(db *gorm.DB, q transition.GapQuery, ending transition.Upcomin
 // grouping reads one covering index over the period.
 func (tx reportRepo) Funnel(from, to time.Time, f report.Filter) (report.FunnelFigures, error) {
 	out := report.FunnelFigures{Reached: report.Counts{}, FromReceived: map[string]map[int]int64{}, FromBefore: map[string]map[int]int64{}}
-	sc := scopeOf(f)
-	var err error
+	sc, err := tx.scopeFor(f)
+	if err != nil {
+		return out, err
+	}
 	for _, sp := range spansOf(from, to, sc) {
 		if sp.months {
-			err = tx.funnelFromCounts(sp.monthFrom(), sp.monthTo(), sc.Filter, out)
+			err = tx.funnelFromCounts(sp.monthFrom(), sp.monthTo(), sc, out)
 		} else {
 			err = tx.funnelScan(sp.from, sp.to, sc, out)
 		}

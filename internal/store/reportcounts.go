@@ -19,8 +19,9 @@ import (
 // that append a +1/-1 to report_deltas in the transaction of every change. A report, for everyone
 // or for one locality, reads those rows (the counts plus the deltas not yet folded into them) for
 // the whole calendar months of its period, and counts from the records only the days before the
-// first whole month and after the last (see spansOf); an organisation filter reads the records of
-// the organisation's children.
+// first whole month and after the last (see spansOf). With an organisation filter the activity,
+// funnel and timeliness reports read the organisation's own totals the same way (migration 0110,
+// reportorg.go); the experience report reads the records of the organisation's children.
 
 // scanReports makes every report scan the base tables (tests compare the two ways).
 var scanReports atomic.Bool
@@ -43,9 +44,10 @@ func (sp span) monthTo() string   { return sp.to.Format("2006-01") }
 
 // spansOf splits [from, to] into the days before its first whole month, its whole months and the
 // days after them, so that only the days at the ends are counted from the records (at most two
-// months' worth, whatever the period). An organisation, or the scan switch, scans it whole.
+// months' worth, whatever the period). The scan switch, or an organisation whose totals are not
+// read, scans it whole.
 func spansOf(from, to time.Time, sc reportScope) []span {
-	if scanReports.Load() || sc.OrganisationID != "" || to.Before(from) {
+	if scanReports.Load() || sc.OrganisationID != "" && !sc.orgCounted || to.Before(from) {
 		return []span{{from: from, to: to}}
 	}
 	first := from // the first day of the first whole month
@@ -146,21 +148,37 @@ func (tx reportRepo) countsWith(from, to string, f report.Filter, dims []string,
 
 // activityFromCounts is Activity over months [from, to] (YYYY-MM) read from report_counts, with
 // the settings that referred (id to type).
-func (tx reportRepo) activityFromCounts(from, to string, f report.Filter) (a report.ActivityFigures, settings map[string]string, err error) {
+func (tx reportRepo) activityFromCounts(from, to string, sc reportScope) (a report.ActivityFigures, settings map[string]string, err error) {
 	// The distinct settings that referred: a setting counts once whatever the months and
 	// localities it referred in (and whatever other parts of the period it referred in).
-	where, args := countsWhere(from, to, f, []string{"setting"})
-	var set []struct{ D1, D2 string }
-	if err = tx.q().Raw(`SELECT d1, d2 FROM (
+	settings = map[string]string{}
+	if sc.OrganisationID != "" {
+		rows, err := tx.orgCounts(from, to, sc, "setting")
+		if err != nil {
+			return a, nil, err
+		}
+		sums := map[[2]string]int64{}
+		for _, r := range rows {
+			sums[[2]string{r.D1, r.D2}] += r.N
+		}
+		for s, n := range sums {
+			if n != 0 {
+				settings[s[0]] = s[1]
+			}
+		}
+	} else {
+		where, args := countsWhere(from, to, sc.Filter, []string{"setting"})
+		var set []struct{ D1, D2 string }
+		if err = tx.q().Raw(`SELECT d1, d2 FROM (
 		SELECT d1, d2, n FROM report_counts WHERE `+where+` UNION ALL SELECT d1, d2, n FROM report_deltas WHERE `+where+`) x
 		GROUP BY d1, d2 HAVING SUM(n) <> 0`, args...).Scan(&set).Error; err != nil {
-		return a, nil, translate(err)
+			return a, nil, translate(err)
+		}
+		for _, s := range set {
+			settings[s.D1] = s.D2
+		}
 	}
-	settings = map[string]string{}
-	for _, s := range set {
-		settings[s.D1] = s.D2
-	}
-	rows, err := tx.counts(from, to, f, "referral_main", "referral_type", "referral_route", "referral_locality", "reason", "meeting", "dispute", "ehc_received", "ehc_decided", "ehc_plan")
+	rows, err := tx.scopedCounts(from, to, sc, "referral_main", "referral_type", "referral_route", "referral_locality", "reason", "meeting", "dispute", "ehc_received", "ehc_decided", "ehc_plan")
 	if err != nil {
 		return a, nil, err
 	}
@@ -210,8 +228,8 @@ func localityName(names map[string]string, key, name string) {
 }
 
 // timelinessFromCounts is EHCTimeliness read from report_counts.
-func (tx reportRepo) timelinessFromCounts(from, to string, f report.Filter) (out report.TimelinessFigures, err error) {
-	rows, err := tx.counts(from, to, f, "ehc_decided", "ehc_plan", "review")
+func (tx reportRepo) timelinessFromCounts(from, to string, sc reportScope) (out report.TimelinessFigures, err error) {
+	rows, err := tx.scopedCounts(from, to, sc, "ehc_decided", "ehc_plan", "review")
 	if err != nil {
 		return out, err
 	}
@@ -247,8 +265,8 @@ func flag(d string, n int) int {
 }
 
 // funnelFromCounts adds Funnel over months [from, to] (YYYY-MM), read from report_counts, to out.
-func (tx reportRepo) funnelFromCounts(from, to string, f report.Filter, out report.FunnelFigures) error {
-	rows, err := tx.counts(from, to, f, "stage_received", "stage_previous")
+func (tx reportRepo) funnelFromCounts(from, to string, sc reportScope, out report.FunnelFigures) error {
+	rows, err := tx.scopedCounts(from, to, sc, "stage_received", "stage_previous")
 	if err != nil {
 		return err
 	}
@@ -275,28 +293,44 @@ func (tx reportRepo) funnelFromCounts(from, to string, f report.Filter, out repo
 // small. On PostgreSQL one fold runs at a time (an advisory lock) and deltas committed while it
 // runs wait for the next one.
 func (s *Store) FoldReportDeltas(ctx context.Context) (int64, error) {
-	var moved int64
-	err := s.db.WithContext(ctx).Transaction(func(db *gorm.DB) error {
+	// The organisations' children marked since the last fold first (migration 0110), so that the
+	// contributions it appends are folded too.
+	o, err := s.FoldReportOrgs(ctx)
+	if err != nil {
+		return int64(o), err
+	}
+	moved := int64(o)
+	err = s.db.WithContext(ctx).Transaction(func(db *gorm.DB) error {
 		if s.dialect == Postgres {
 			if err := db.Exec("SELECT pg_advisory_xact_lock(" + migrations.ReportFoldLock + ")").Error; err != nil {
 				return err
 			}
-			res := db.Exec(`WITH d AS (DELETE FROM report_deltas RETURNING kind, month, locality, d1, d2, d3, d4, n)
-				INSERT INTO report_counts AS c (kind, month, locality, d1, d2, d3, d4, n)
-				SELECT kind, month, locality, d1, d2, d3, d4, SUM(n) FROM d GROUP BY kind, month, locality, d1, d2, d3, d4
-				ON CONFLICT (kind, month, locality, d1, d2, d3, d4) DO UPDATE SET n = c.n + excluded.n`)
-			moved = res.RowsAffected
-			return res.Error
 		}
-		// SQLite: the transaction is the only writer, so what is summed is what is deleted.
-		res := db.Exec(`INSERT INTO report_counts (kind, month, locality, d1, d2, d3, d4, n)
-			SELECT kind, month, locality, d1, d2, d3, d4, SUM(n) FROM report_deltas GROUP BY kind, month, locality, d1, d2, d3, d4
-			ON CONFLICT (kind, month, locality, d1, d2, d3, d4) DO UPDATE SET n = report_counts.n + excluded.n`)
-		if res.Error != nil {
-			return res.Error
+		// Everyone's counts, then the organisations' (migration 0110): the same fold with the
+		// organisation first.
+		for _, t := range []struct{ counts, deltas, cols string }{
+			{"report_counts", "report_deltas", "kind, month, locality, d1, d2, d3, d4"},
+			{"report_org_counts", "report_org_deltas", "organisation_id, kind, month, locality, d1, d2, d3, d4"},
+		} {
+			var res *gorm.DB
+			if s.dialect == Postgres {
+				res = db.Exec(`WITH d AS (DELETE FROM ` + t.deltas + ` RETURNING ` + t.cols + `, n)
+				INSERT INTO ` + t.counts + ` AS c (` + t.cols + `, n) SELECT ` + t.cols + `, SUM(n) FROM d GROUP BY ` + t.cols + `
+				ON CONFLICT (` + t.cols + `) DO UPDATE SET n = c.n + excluded.n`)
+			} else {
+				// SQLite: the transaction is the only writer, so what is summed is what is deleted.
+				res = db.Exec(`INSERT INTO ` + t.counts + ` (` + t.cols + `, n) SELECT ` + t.cols + `, SUM(n) FROM ` + t.deltas + ` GROUP BY ` + t.cols + `
+				ON CONFLICT (` + t.cols + `) DO UPDATE SET n = ` + t.counts + `.n + excluded.n`)
+				if res.Error == nil {
+					res.Error = db.Exec("DELETE FROM " + t.deltas).Error
+				}
+			}
+			if res.Error != nil {
+				return res.Error
+			}
+			moved += res.RowsAffected
 		}
-		moved = res.RowsAffected
-		return db.Exec("DELETE FROM report_deltas").Error
+		return nil
 	})
 	if err != nil {
 		return moved, translate(err)
@@ -314,6 +348,9 @@ func (s *Store) RebuildReportCounts(ctx context.Context) error {
 			return err
 		}
 		if err := migrations.BackfillAnswerCounts(db); err != nil {
+			return err
+		}
+		if err := rebuildReportOrgs(db, s.dialect); err != nil {
 			return err
 		}
 		return rebuildTransitionSpans(db, s.dialect)

@@ -10,7 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oneplan-send/oneplan/internal/outbox"
+	"github.com/oneplan-send/oneplan/internal/referral"
 	"github.com/oneplan-send/oneplan/internal/report"
+	"github.com/oneplan-send/oneplan/internal/sharing"
 	"github.com/oneplan-send/oneplan/internal/store"
 	"github.com/oneplan-send/oneplan/internal/store/storetest"
 	"github.com/oneplan-send/oneplan/internal/testkit"
@@ -189,33 +192,43 @@ func rcStage(t *testing.T, st *store.Store, i int, stage string, days int, fromP
 		SELECT id, ?, received_on, young_person_id, received_on, locality_key, ?, ? FROM referrals WHERE id = ?`, stage, days, fromPrevious, rcID(4, i))
 }
 
-// rcCompare computes the activity, funnel and timeliness reports from report_counts and from the
-// base tables, for periods of whole months and filters it can answer, and wants them equal.
+// rcPeriods are whole months, years and decades, and periods not of whole months (the days at
+// either end counted from the records, the months between from the counts).
+var rcPeriods = [][2]time.Time{
+	{testkit.Day(2024, 1, 1), testkit.Day(2024, 12, 31)},
+	{testkit.Day(2023, 1, 1), testkit.Day(2025, 12, 31)},
+	{testkit.Day(2024, 3, 1), testkit.Day(2024, 3, 31)},
+	{testkit.Day(2023, 9, 1), testkit.Day(2024, 8, 31)},
+	{testkit.Day(2016, 1, 1), testkit.Day(2025, 12, 31)},
+	{testkit.Day(2023, 6, 1), testkit.Day(2025, 2, 28)},
+	{testkit.Day(2023, 6, 15), testkit.Day(2025, 2, 27)},
+	{testkit.Day(2023, 6, 15), testkit.Day(2025, 2, 28)},
+	{testkit.Day(2023, 6, 1), testkit.Day(2025, 2, 27)},
+	{testkit.Day(2024, 2, 10), testkit.Day(2024, 4, 9)},
+	{testkit.Day(2024, 2, 10), testkit.Day(2024, 3, 31)},
+	{testkit.Day(2024, 3, 5), testkit.Day(2024, 3, 25)},
+	{testkit.Day(2024, 3, 20), testkit.Day(2024, 4, 10)},
+	{testkit.Day(2024, 2, 29), testkit.Day(2024, 2, 29)},
+	{testkit.Day(2015, 12, 31), testkit.Day(2025, 12, 30)},
+}
+
+// rcOrgFilters are the organisation filters: each of the three settings (one with a locality too)
+// and one involved with no one. An organisation's reports read its own counts (migration 0110).
+var rcOrgFilters = []report.Filter{{OrganisationID: rcID(1, 0)}, {OrganisationID: rcID(1, 1), Locality: "East"}, {OrganisationID: rcID(1, 1)},
+	{OrganisationID: rcID(1, 2)}, {OrganisationID: rcID(1, 9)}}
+
+// rcCompare computes the activity, funnel, timeliness and experience reports from the counts and
+// from the base tables, for every period and filter, and wants them equal.
 func rcCompare(t *testing.T, st *store.Store, when string) {
 	t.Helper()
-	periods := [][2]time.Time{
-		{testkit.Day(2024, 1, 1), testkit.Day(2024, 12, 31)},
-		{testkit.Day(2023, 1, 1), testkit.Day(2025, 12, 31)},
-		{testkit.Day(2024, 3, 1), testkit.Day(2024, 3, 31)},
-		{testkit.Day(2023, 9, 1), testkit.Day(2024, 8, 31)},
-		{testkit.Day(2016, 1, 1), testkit.Day(2025, 12, 31)},
-		// A whole year with months either side, and periods not of whole months (the days at
-		// either end counted from the records, the months between from report_counts).
-		{testkit.Day(2023, 6, 1), testkit.Day(2025, 2, 28)},
-		{testkit.Day(2023, 6, 15), testkit.Day(2025, 2, 27)},
-		{testkit.Day(2023, 6, 15), testkit.Day(2025, 2, 28)},
-		{testkit.Day(2023, 6, 1), testkit.Day(2025, 2, 27)},
-		{testkit.Day(2024, 2, 10), testkit.Day(2024, 4, 9)},
-		{testkit.Day(2024, 2, 10), testkit.Day(2024, 3, 31)},
-		{testkit.Day(2024, 3, 5), testkit.Day(2024, 3, 25)},
-		{testkit.Day(2024, 3, 20), testkit.Day(2024, 4, 10)},
-		{testkit.Day(2024, 2, 29), testkit.Day(2024, 2, 29)},
-		{testkit.Day(2015, 12, 31), testkit.Day(2025, 12, 30)},
-	}
-	filters := []report.Filter{{}, {Locality: "North"}, {Locality: " south "}, {Locality: "Nowhere"},
-		// An organisation's children are listed, then their records read; scanning reads the
-		// period's records with the organisation as a condition.
-		{OrganisationID: rcID(1, 0)}, {OrganisationID: rcID(1, 1), Locality: "East"}, {OrganisationID: rcID(1, 2)}, {OrganisationID: rcID(1, 9)}}
+	filters := append([]report.Filter{{}, {Locality: "North"}, {Locality: " south "}, {Locality: "Nowhere"}}, rcOrgFilters...)
+	rcCompareOn(t, st, when, rcPeriods, filters, true)
+}
+
+// rcCompareOn is rcCompare over the periods and filters given; nonEmpty also wants the figures
+// compared to hold something worth comparing.
+func rcCompareOn(t *testing.T, st *store.Store, when string, periods [][2]time.Time, filters []report.Filter, wantFigures bool) {
+	t.Helper()
 	both := func(f func(tx *store.Tx) (any, error)) (counted, scanned any) {
 		t.Helper()
 		for _, scan := range []bool{false, true} {
@@ -264,6 +277,9 @@ func rcCompare(t *testing.T, st *store.Store, when string) {
 				}
 			}
 		}
+	}
+	if !wantFigures {
+		return
 	}
 	if !nonEmpty {
 		t.Errorf("%s: no period had referrals, meetings and plans: the comparison proves nothing", when)
@@ -514,6 +530,448 @@ func TestTransitionsInAndOutOfTransactions(t *testing.T) {
 			if got, err := store.RawString(st, `SELECT name FROM organisations WHERE id = ?`, rcID(1, 0)); err != nil || got != name {
 				t.Errorf("the transaction's write: %q, %v", got, err)
 			}
+		}
+	})
+}
+
+// TestReportOrgCountsRandomWrites: an organisation's reports read from its counts (migration 0110)
+// equal the same reports computed from the base tables after random writes: organisations joining
+// a child's team (twice at once, in one statement), leaving it (one involvement of two, or all in
+// one statement), their involvements ended or moved to another organisation, referrals created,
+// imported many a statement, changed, moved to another child and deleted, meetings and decisions
+// recorded, children moving locality, settings changing type, merges and erasures through the
+// store, with folds among them; then folded and rebuilt.
+func TestReportOrgCountsRandomWrites(t *testing.T) {
+	ctx := context.Background()
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		rcSeed(t, st)
+		rcSurveys(t, st)
+		rng := rand.New(rand.NewPCG(106, 13))
+		alive := make([]string, 0, 40)
+		for c := range 12 {
+			alive = append(alive, rcID(3, c))
+		}
+		child := func() string { return alive[rng.IntN(len(alive))] }
+		org := func() string { return rcID(1, rng.IntN(3)) }
+		anyID := func(sql string, args ...any) string {
+			id, err := store.RawString(st, sql+" ORDER BY 1 LIMIT 1 OFFSET ?", append(args, rng.IntN(4))...)
+			if err != nil {
+				return ""
+			}
+			return id
+		}
+		seq := 0
+		next := func() int { seq++; return 2000 + seq }
+		involve := func(c, o string) {
+			rcExec(t, st, `INSERT INTO involvements (id, young_person_id, organisation_id, role, started_on, created_at, updated_at, version)
+				VALUES (?, ?, ?, 'other', '2024-01-01', ?, ?, 1)`, rcID(10, next()), c, o, rcStamp, rcStamp)
+		}
+		referral := func(c string, i int) {
+			loc := rcLocalities[rng.IntN(4)]
+			var name, key any
+			if loc != "" {
+				name, key = loc, rcKey(loc)
+			}
+			rcExec(t, st, `INSERT INTO referrals (id, reference, status, young_person_id, referrer_practitioner_id, referrer_organisation_id,
+				reasons, main_reason, services_involved, services_count, safeguarding_concern, received_on, route, eligible, eligibility,
+				created_at, updated_at, version, locality, locality_key) VALUES (?, ?, 'received', ?, ?, ?, '[]', ?, '[]', 0, false, ?, NULL, true, '{}', ?, ?, 1, ?, ?)`,
+				rcID(15, i), fmt.Sprintf("RND-%d", i), c, rcID(2, 0), rcID(1, rng.IntN(3)), []string{"sen", "semh"}[rng.IntN(2)],
+				testkit.Day(2023, 1, 1).AddDate(0, 0, rng.IntN(3*365)).Format(time.DateOnly), rcStamp, rcStamp, name, key)
+			rcExec(t, st, `INSERT INTO referral_reasons (referral_id, reason, main, young_person_id, received_on, locality_key)
+				SELECT id, main_reason, true, young_person_id, received_on, locality_key FROM referrals WHERE id = ?`, rcID(15, i))
+			rcExec(t, st, `INSERT INTO referral_stages (referral_id, stage, reached_on, young_person_id, received_on, locality_key, days_from_received)
+				SELECT id, 'received', received_on, young_person_id, received_on, locality_key, 0 FROM referrals WHERE id = ?`, rcID(15, i))
+		}
+		done := map[string]int{}
+		ops := []struct {
+			name string
+			run  func() bool
+		}{
+			{"involve", func() bool { involve(child(), org()); return true }},
+			{"involve twice at once", func() bool {
+				c, o := child(), org()
+				rcExec(t, st, `INSERT INTO involvements (id, young_person_id, organisation_id, role, started_on, created_at, updated_at, version)
+					VALUES (?, ?, ?, 'other', '2024-01-01', ?, ?, 1), (?, ?, ?, 'setting', '2024-02-01', ?, ?, 1)`,
+					rcID(10, next()), c, o, rcStamp, rcStamp, rcID(10, next()), c, o, rcStamp, rcStamp)
+				return true
+			}},
+			{"end an involvement", func() bool {
+				id := anyID(`SELECT CAST(id AS text) FROM involvements WHERE ended_on IS NULL`)
+				rcExec(t, st, `UPDATE involvements SET ended_on = '2025-06-30' WHERE id = ?`, id)
+				return id != ""
+			}},
+			{"remove an involvement", func() bool {
+				id := anyID(`SELECT CAST(id AS text) FROM involvements`)
+				rcExec(t, st, `DELETE FROM involvements WHERE id = ?`, id)
+				return id != ""
+			}},
+			{"remove an organisation from a team", func() bool {
+				c := child()
+				rcExec(t, st, `DELETE FROM involvements WHERE young_person_id = ? AND organisation_id = ?`, c, org())
+				return true
+			}},
+			{"move an involvement to another organisation", func() bool {
+				id := anyID(`SELECT CAST(id AS text) FROM involvements`)
+				rcExec(t, st, `UPDATE involvements SET organisation_id = ? WHERE id = ?`, org(), id)
+				return id != ""
+			}},
+			{"create a referral", func() bool { referral(child(), next()); return true }},
+			{"import referrals", func() bool {
+				var values []string
+				var args []any
+				first := seq + 1
+				for range 5 {
+					i := next()
+					values = append(values, "(?, ?, 'received', ?, ?, ?, '[]', 'asd_asc', '[]', 0, false, ?, 'family_assessment', true, '{}', ?, ?, 1, 'North', 'north')")
+					args = append(args, rcID(15, i), fmt.Sprintf("RND-%d", i), child(), rcID(2, 1), rcID(1, 1),
+						testkit.Day(2023, 1, 1).AddDate(0, 0, rng.IntN(3*365)).Format(time.DateOnly), rcStamp, rcStamp)
+				}
+				rcExec(t, st, `INSERT INTO referrals (id, reference, status, young_person_id, referrer_practitioner_id, referrer_organisation_id,
+					reasons, main_reason, services_involved, services_count, safeguarding_concern, received_on, route, eligible, eligibility,
+					created_at, updated_at, version, locality, locality_key) VALUES `+strings.Join(values, ", "), args...)
+				rcExec(t, st, `INSERT INTO referral_stages (referral_id, stage, reached_on, young_person_id, received_on, locality_key, days_from_received)
+					SELECT id, 'received', received_on, young_person_id, received_on, locality_key, 0 FROM referrals WHERE reference IN ?`,
+					[]string{fmt.Sprintf("RND-%d", 2000+first), fmt.Sprintf("RND-%d", 2001+first), fmt.Sprintf("RND-%d", 2002+first),
+						fmt.Sprintf("RND-%d", 2003+first), fmt.Sprintf("RND-%d", 2004+first)})
+				return true
+			}},
+			{"change a referral", func() bool {
+				id := anyID(`SELECT CAST(id AS text) FROM referrals`)
+				rcExec(t, st, `UPDATE referrals SET main_reason = 'speech_language', received_on = ? WHERE id = ?`,
+					testkit.Day(2024, 1, 1).AddDate(0, 0, rng.IntN(365)).Format(time.DateOnly), id)
+				return id != ""
+			}},
+			{"move a referral to another child", func() bool {
+				id, c := anyID(`SELECT CAST(id AS text) FROM referrals`), child()
+				for _, table := range []string{"referrals", "referral_reasons", "referral_stages"} {
+					col := "referral_id"
+					if table == "referrals" {
+						col = "id"
+					}
+					rcExec(t, st, `UPDATE `+table+` SET young_person_id = ? WHERE `+col+` = ?`, c, id)
+				}
+				return id != ""
+			}},
+			{"delete a referral", func() bool {
+				id := anyID(`SELECT CAST(id AS text) FROM referrals WHERE id NOT IN (SELECT referral_id FROM meetings WHERE referral_id IS NOT NULL)
+					AND id NOT IN (SELECT subject_id FROM disputes)`)
+				for _, s := range []string{`DELETE FROM referral_stages WHERE referral_id = ?`, `DELETE FROM referral_reasons WHERE referral_id = ?`,
+					`DELETE FROM referrals WHERE id = ?`} {
+					rcExec(t, st, s, id)
+				}
+				return id != ""
+			}},
+			{"hold a meeting", func() bool {
+				id := anyID(`SELECT CAST(id AS text) FROM referrals`)
+				rcExec(t, st, `INSERT INTO meetings (id, referral_id, young_person_id, type, held_on, attendees, decisions, created_at, updated_at, version)
+					SELECT ?, id, young_person_id, 'taf', ?, '[]', '[]', ?, ?, 1 FROM referrals WHERE id = ?`, rcID(5, next()),
+					testkit.Day(2023, 1, 1).AddDate(0, 0, rng.IntN(3*365)).Format(time.DateOnly), rcStamp, rcStamp, id)
+				return id != ""
+			}},
+			{"decide a request", func() bool {
+				id := anyID(`SELECT CAST(id AS text) FROM ehc_requests`)
+				rcExec(t, st, `UPDATE ehc_requests SET decision = 'assess', decided_on = ? WHERE id = ?`,
+					testkit.Day(2024, 1, 1).AddDate(0, 0, rng.IntN(365)).Format(time.DateOnly), id)
+				return id != ""
+			}},
+			{"answer a survey", func() bool {
+				id := anyID(`SELECT CAST(response_id AS text) FROM survey_answers WHERE young_person_id IS NOT NULL`)
+				rcExec(t, st, `UPDATE survey_answers SET score = ?, submitted_on = ? WHERE response_id = ? AND question_id = 'q1'`,
+					1+rng.IntN(5), testkit.Day(2024, 1, 1).AddDate(0, 0, rng.IntN(365)).Format(time.DateOnly), id)
+				return id != ""
+			}},
+			{"move locality", func() bool {
+				loc := rcLocalities[rng.IntN(4)]
+				var name, key any
+				if loc != "" {
+					name, key = loc, rcKey(loc)
+				}
+				rcExec(t, st, `UPDATE young_people SET locality = ?, locality_key = ? WHERE id = ?`, name, key, child())
+				return true
+			}},
+			{"change a setting's type", func() bool {
+				rcExec(t, st, `UPDATE organisations SET type = ? WHERE id = ?`, []string{"school_primary", "school_special", "fe_college"}[rng.IntN(3)], org())
+				return true
+			}},
+			{"new child", func() bool {
+				id := rcID(3, next())
+				rcExec(t, st, `INSERT INTO young_people (id, given_name, family_name, search_name, date_of_birth, locality, locality_key, contacts,
+					recorded_by_org_id, created_at, updated_at, version) VALUES (?, 'Ada', 'Byron', 'ada byron', '2012-06-01', 'East', 'east', '[]', ?, ?, ?, 1)`,
+					id, rcID(1, 0), rcStamp, rcStamp)
+				alive = append(alive, id)
+				referral(id, next())
+				involve(id, org())
+				return true
+			}},
+			{"merge", func() bool {
+				if len(alive) < 4 {
+					return false
+				}
+				i, j := rng.IntN(len(alive)), rng.IntN(len(alive))
+				if i == j {
+					return false
+				}
+				err := st.InTx(ctx, func(tx *store.Tx) error { _, err := tx.People().Merge(alive[i], alive[j], time.Now()); return err })
+				if err != nil {
+					t.Logf("merge refused: %v", err)
+					return false
+				}
+				alive = append(alive[:i], alive[i+1:]...)
+				return true
+			}},
+			{"erase", func() bool {
+				if len(alive) < 6 || rng.IntN(3) != 0 {
+					return false
+				}
+				i := rng.IntN(len(alive))
+				if err := st.InTx(ctx, func(tx *store.Tx) error { return tx.People().Erase(alive[i]) }); err != nil {
+					t.Logf("erasure refused: %v", err)
+					return false
+				}
+				alive = append(alive[:i], alive[i+1:]...)
+				return true
+			}},
+			{"create a referral through the store", func() bool { return rcCreate(t, st, child(), rng.IntN(3), next(), 1, rng) }},
+			{"import referrals through the bulk sender", func() bool { return rcCreate(t, st, child(), rng.IntN(3), next(), 6, rng) }},
+			{"new child referred through the store", func() bool {
+				id := rcID(3, next())
+				rcExec(t, st, `INSERT INTO young_people (id, given_name, family_name, search_name, date_of_birth, locality, locality_key, contacts,
+					recorded_by_org_id, created_at, updated_at, version) VALUES (?, 'Ada', 'Byron', 'ada byron', '2012-06-01', 'North', 'north', '[]', ?, ?, ?, 1)`,
+					id, rcID(1, 0), rcStamp, rcStamp)
+				alive = append(alive, id)
+				return rcCreate(t, st, id, rng.IntN(3), next(), 1+rng.IntN(2), rng)
+			}},
+			{"move a referral to a later stage", func() bool {
+				id := anyID(`SELECT CAST(id AS text) FROM referrals WHERE id NOT IN (SELECT referral_id FROM referral_stages WHERE stage = 'allocated')`)
+				rcExec(t, st, `INSERT INTO referral_stages (referral_id, stage, reached_on, young_person_id, received_on, locality_key, days_from_received, days_from_previous)
+					SELECT id, 'allocated', received_on, young_person_id, received_on, locality_key, ?, ? FROM referrals WHERE id = ?`, 1+rng.IntN(40), 1+rng.IntN(9), id)
+				return id != ""
+			}},
+			{"take a stage back", func() bool {
+				id := anyID(`SELECT CAST(referral_id AS text) FROM referral_stages WHERE stage <> 'received'`)
+				rcExec(t, st, `DELETE FROM referral_stages WHERE referral_id = ? AND stage <> 'received'`, id)
+				return id != ""
+			}},
+			{"fold", func() bool {
+				_, err := st.FoldReportDeltas(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return true
+			}},
+		}
+		periods := [][2]time.Time{rcPeriods[0], rcPeriods[2], rcPeriods[4], rcPeriods[6]}
+		for step := range 240 {
+			op := ops[rng.IntN(len(ops))]
+			if op.run() {
+				done[op.name]++
+			}
+			if step%30 == 29 {
+				rcCompareOn(t, st, fmt.Sprintf("after step %d (%s)", step, op.name), periods, rcOrgFilters, false)
+			}
+		}
+		for _, op := range ops {
+			if done[op.name] == 0 {
+				t.Errorf("%q never ran: the comparison proves nothing of it", op.name)
+			}
+		}
+		if _, err := st.FoldReportDeltas(ctx); err != nil {
+			t.Fatal(err)
+		}
+		rcCompareOn(t, st, "folded", periods, rcOrgFilters, false)
+		if err := st.RebuildReportCounts(ctx); err != nil {
+			t.Fatal(err)
+		}
+		rcCompareOn(t, st, "rebuilt", rcPeriods, rcOrgFilters, false)
+	})
+}
+
+// TestReportOrgCountsConcurrentWrites: referrals created for one child by 8 writers while 4 others
+// add and remove organisations from the child's team (and folds run) are counted for exactly the
+// organisations in the team at the end: a record's trigger and an involvement's never miss each
+// other's uncommitted row (migration 0110: a record's trigger reads the organisations the fold keeps, never the involvements).
+func TestReportOrgCountsConcurrentWrites(t *testing.T) {
+	ctx := context.Background()
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		if st.Dialect() != store.Postgres {
+			t.Skip("SQLite has one writer at a time")
+		}
+		for o := range 4 {
+			rcExec(t, st, `INSERT INTO organisations (id, name, search_name, type, created_at, updated_at, version) VALUES (?, 'S', 's', 'school_primary', ?, ?, 1)`,
+				rcID(1, o), rcStamp, rcStamp)
+		}
+		rcExec(t, st, `INSERT INTO practitioners (id, organisation_id, name, search_name, email, role, active, created_at, updated_at, version)
+			VALUES (?, ?, 'Sam Lee', 'sam lee', 'sam@example.org', 'senco', true, ?, ?, 1)`, rcID(2, 0), rcID(1, 0), rcStamp, rcStamp)
+		rcExec(t, st, `INSERT INTO young_people (id, given_name, family_name, search_name, date_of_birth, contacts, recorded_by_org_id,
+			created_at, updated_at, version) VALUES (?, 'Ada', 'Byron', 'ada byron', '2012-06-01', '[]', ?, ?, ?, 1)`, rcID(3, 0), rcID(1, 0), rcStamp, rcStamp)
+		const writers, each = 8, 30
+		var wg sync.WaitGroup
+		errs := make(chan error, 3*writers)
+		for w := range writers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range each {
+					n := w*each + i
+					_, err := store.RawExec(st, `INSERT INTO referrals (id, reference, status, young_person_id, referrer_practitioner_id,
+							referrer_organisation_id, reasons, main_reason, services_involved, services_count, safeguarding_concern, received_on,
+							eligible, eligibility, created_at, updated_at, version) VALUES (?, ?, 'received', ?, ?, ?, '[]', 'sen', '[]', 0, false,
+							'2025-03-04', true, '{}', ?, ?, 1)`, rcID(4, n), fmt.Sprintf("REF-%d", n), rcID(3, 0), rcID(2, 0), rcID(1, 0), rcStamp, rcStamp)
+					if err != nil {
+						errs <- err
+						return
+					}
+				}
+			}()
+		}
+		for w := range 4 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range each {
+					id := rcID(10, w*each+i)
+					if _, err := store.RawExec(st, `INSERT INTO involvements (id, young_person_id, organisation_id, role, started_on, created_at, updated_at, version)
+						VALUES (?, ?, ?, 'other', '2025-01-01', ?, ?, 1)`, id, rcID(3, 0), rcID(1, (w+i)%4), rcStamp, rcStamp); err != nil {
+						errs <- err
+						return
+					}
+					if i%3 != 2 {
+						if _, err := store.RawExec(st, `DELETE FROM involvements WHERE id = ?`, id); err != nil {
+							errs <- err
+							return
+						}
+					}
+				}
+			}()
+		}
+		stop, done := make(chan struct{}), make(chan struct{})
+		go func() {
+			defer close(done)
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				if _, err := st.FoldReportDeltas(ctx); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+		wg.Wait()
+		close(stop)
+		<-done
+		close(errs)
+		for err := range errs {
+			t.Fatal(err)
+		}
+		var filters []report.Filter
+		for o := range 4 {
+			filters = append(filters, report.Filter{OrganisationID: rcID(1, o)})
+		}
+		rcCompareOn(t, st, "written at once", [][2]time.Time{{testkit.Day(2025, 3, 1), testkit.Day(2025, 3, 31)}}, filters, false)
+	})
+}
+
+// rcCreate creates n referrals for child c from setting o through the store, each with the
+// referrer's organisation joining the child's team in the same unit of work: on PostgreSQL the
+// kept writes go as one statement (the referral and the involvement inserted together), and
+// more than one as the bulk sender's batch (arrays), as an import's chunk.
+func rcCreate(t *testing.T, st *store.Store, c string, o, seq, n int, rng *rand.Rand) bool {
+	t.Helper()
+	err := st.InTx(context.Background(), func(tx *store.Tx) error {
+		write := func() error {
+			for i := range n {
+				k := seq*10 + i
+				at := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+				r := referral.Referral{ID: rcID(16, k), Reference: fmt.Sprintf("CRT-%d", k), Status: referral.Received, YoungPersonID: c,
+					ReferrerPractitionerID: rcID(2, o), ReferrerOrganisationID: rcID(1, o), Reasons: []string{"sen", "semh"}, MainReason: "semh",
+					ReceivedOn: testkit.Day(2023, 1, 1).AddDate(0, 0, rng.IntN(3*365)), Eligibility: referral.Eligibility{Eligible: true},
+					CreatedAt: at, UpdatedAt: at, Version: 1}
+				if err := tx.Referrals().Create(r); err != nil {
+					return err
+				}
+				if err := tx.Sharing().Join(sharing.Involvement{ID: rcID(17, k), YoungPersonID: c, OrganisationID: rcID(1, o), PractitionerID: rcID(2, o),
+					Role: "referrer", StartedOn: r.ReceivedOn, CreatedAt: at, UpdatedAt: at, Version: 1},
+					outbox.Event{ID: rcID(18, k), OccurredAt: at, Type: "involvement.created", RecordType: "involvement", RecordID: rcID(17, k), YoungPersonID: c}); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		if n > 1 {
+			return tx.Batch(write)
+		}
+		return write()
+	})
+	if err != nil {
+		t.Fatalf("create referrals: %v", err)
+	}
+	return true
+}
+
+// TestReportOrgCountsSameStatement: a referral and its referrer's involvement inserted by one
+// statement (on PostgreSQL a CTE, as a create's kept writes and an import's chunk are sent; on
+// SQLite, which has no such statement, one after the other) count the referral once for each
+// organisation: for the one the child was already counted under, and for the one joining, both
+// while the child is marked and once folded. Migration 0106, reverted, counted it twice for the
+// organisation joining.
+func TestReportOrgCountsSameStatement(t *testing.T) {
+	ctx := context.Background()
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		for o := range 2 {
+			rcExec(t, st, `INSERT INTO organisations (id, name, search_name, type, created_at, updated_at, version) VALUES (?, 'S', 's', 'school_primary', ?, ?, 1)`,
+				rcID(1, o), rcStamp, rcStamp)
+			rcExec(t, st, `INSERT INTO practitioners (id, organisation_id, name, search_name, email, role, active, created_at, updated_at, version)
+				VALUES (?, ?, 'Sam Lee', 'sam lee', ?, 'senco', true, ?, ?, 1)`, rcID(2, o), rcID(1, o), fmt.Sprintf("sam%d@example.org", o), rcStamp, rcStamp)
+		}
+		rcExec(t, st, `INSERT INTO young_people (id, given_name, family_name, search_name, date_of_birth, contacts, recorded_by_org_id,
+			created_at, updated_at, version) VALUES (?, 'Ada', 'Byron', 'ada byron', '2012-06-01', '[]', ?, ?, ?, 1)`, rcID(3, 0), rcID(1, 0), rcStamp, rcStamp)
+		rcInvolve(t, st, 0, 0, 0, "referrer")
+		if _, err := st.FoldReportDeltas(ctx); err != nil {
+			t.Fatal(err)
+		}
+		referral := `INSERT INTO referrals (id, reference, status, young_person_id, referrer_practitioner_id, referrer_organisation_id, reasons,
+			main_reason, services_involved, services_count, safeguarding_concern, received_on, eligible, eligibility, created_at, updated_at, version)
+			VALUES (?, 'REF-1', 'received', ?, ?, ?, '[]', 'sen', '[]', 0, false, '2025-03-04', true, '{}', ?, ?, 1)`
+		involvement := `INSERT INTO involvements (id, young_person_id, organisation_id, role, started_on, created_at, updated_at, version)
+			VALUES (?, ?, ?, 'referrer', '2025-03-04', ?, ?, 1)`
+		refArgs := []any{rcID(4, 1), rcID(3, 0), rcID(2, 1), rcID(1, 1), rcStamp, rcStamp}
+		invArgs := []any{rcID(10, 1), rcID(3, 0), rcID(1, 1), rcStamp, rcStamp}
+		if st.Dialect() == store.Postgres {
+			rcExec(t, st, `WITH r AS (`+referral+` RETURNING id) `+involvement, append(refArgs, invArgs...)...)
+		} else {
+			rcExec(t, st, referral, refArgs...)
+			rcExec(t, st, involvement, invArgs...)
+		}
+		check := func(when string) {
+			t.Helper()
+			for o := range 2 {
+				f := report.Filter{OrganisationID: rcID(1, o)}
+				for _, p := range [][2]time.Time{{testkit.Day(2025, 3, 1), testkit.Day(2025, 3, 31)}, {testkit.Day(2016, 1, 1), testkit.Day(2025, 12, 31)}} {
+					var a report.ActivityFigures
+					if err := st.Read(ctx, func(tx *store.Tx) (err error) { a, err = tx.Reports().Activity(p[0], p[1], f); return err }); err != nil {
+						t.Fatal(err)
+					}
+					if a.Referrals != 1 || a.ByMainReason["sen"] != 1 || len(a.Settings) != 1 {
+						t.Errorf("%s: organisation %d, %s..%s: %d referrals (by reason %v, settings %v), want 1", when, o,
+							p[0].Format(time.DateOnly), p[1].Format(time.DateOnly), a.Referrals, a.ByMainReason, a.Settings)
+					}
+				}
+			}
+			rcCompareOn(t, st, when, [][2]time.Time{{testkit.Day(2025, 3, 1), testkit.Day(2025, 3, 31)}},
+				[]report.Filter{{OrganisationID: rcID(1, 0)}, {OrganisationID: rcID(1, 1)}}, false)
+		}
+		check("marked")
+		if _, err := st.FoldReportDeltas(ctx); err != nil {
+			t.Fatal(err)
+		}
+		check("folded")
+		// Stored, not corrected: the joining organisation's totals hold the referral once.
+		got, err := store.RawString(st, `SELECT CAST(SUM(n) AS text) FROM report_org_counts WHERE organisation_id = ? AND kind = 'referral_main'`, rcID(1, 1))
+		if err != nil || got != "1" {
+			t.Errorf("organisation joining: stored referral_main %q (%v), want 1", got, err)
 		}
 	})
 }

@@ -60,6 +60,7 @@ var all = []*gormigrate.Migration{
 	m0105,
 	m0108,
 	m0109,
+	m0110,
 	m0112,
 }
 

@@ -1,0 +1,299 @@
+package store
+
+import (
+	"context"
+	"slices"
+	"strconv"
+	"strings"
+
+	"gorm.io/gorm"
+
+	"github.com/oneplan-send/oneplan/internal/report"
+	"github.com/oneplan-send/oneplan/internal/store/migrations"
+)
+
+// An organisation's activity, funnel and timeliness read report_org_counts and report_org_deltas
+// (migration 0110): the totals of the children counted under it in report_org_children, which
+// only the fold below changes. Involvements mark their child; the fold compares a marked child's
+// organisations now with those it is counted under and adds or takes away its whole contribution
+// for the difference. A report corrects the totals for the children still marked, or, with more
+// marked than reportOrgScanAbove, scans the records as before.
+
+var (
+	// reportOrgFoldBatch is how many marks one fold transaction takes.
+	reportOrgFoldBatch = 5000
+	// reportOrgScanAbove: with more marks than this an organisation's reports scan the records
+	// rather than correct the totals child by child.
+	reportOrgScanAbove = 5000
+)
+
+// FoldReportOrgs brings report_org_children up to date for the children marked since the last
+// fold, in batches of a transaction each, returning how many children it looked at. On
+// PostgreSQL a child whose bucket a writer holds is left marked for the next fold.
+func (s *Store) FoldReportOrgs(ctx context.Context) (int, error) {
+	total := 0
+	for {
+		var children, seen, taken int
+		err := s.db.WithContext(ctx).Transaction(func(db *gorm.DB) (err error) {
+			children, seen, taken, err = foldReportOrgs(db, s.dialect, reportOrgFoldBatch)
+			return err
+		})
+		total += children
+		if err != nil {
+			return total, translate(err)
+		}
+		// Stop when a batch was short, or skipped busy children (the next would find them again).
+		if seen < reportOrgFoldBatch || taken < seen {
+			return total, nil
+		}
+	}
+}
+
+// foldReportOrgs folds at most limit marks in db's transaction: how many children it folded,
+// and how many marks it saw and took.
+func foldReportOrgs(db *gorm.DB, dialect string, limit int) (children, seen, taken int, err error) {
+	var ids []string
+	if dialect == Postgres {
+		if err := db.Exec("SELECT pg_advisory_xact_lock(" + migrations.ReportOrgLock + ")").Error; err != nil {
+			return 0, 0, 0, err
+		}
+		var cands []struct {
+			ID     string
+			Bucket int
+		}
+		if err := db.Raw(`SELECT CAST(young_person_id AS text) AS id, `+migrations.ReportOrgBucket("young_person_id")+` AS bucket
+			FROM report_org_dirty LIMIT ?`, limit).Scan(&cands).Error; err != nil {
+			return 0, 0, 0, err
+		}
+		seen = len(cands)
+		var buckets []string
+		for _, c := range cands {
+			buckets = append(buckets, strconv.Itoa(c.Bucket))
+		}
+		slices.Sort(buckets)
+		buckets = slices.Compact(buckets)
+		// Each bucket tried once, never waited for: a writer holding it has read the child's
+		// organisations and must commit its deltas before they change.
+		var got []int
+		if len(buckets) > 0 {
+			if err := db.Raw(`SELECT b FROM unnest(CAST(? AS int[])) AS b WHERE pg_try_advisory_xact_lock(`+migrations.ReportOrgBucketLock+`, b)`,
+				"{"+strings.Join(buckets, ",")+"}").Scan(&got).Error; err != nil {
+				return 0, 0, 0, err
+			}
+		}
+		for _, c := range cands {
+			if slices.Contains(got, c.Bucket) {
+				ids = append(ids, c.ID)
+				taken++
+			}
+		}
+	} else {
+		if err := db.Raw(`SELECT CAST(young_person_id AS text) FROM report_org_dirty LIMIT ?`, limit).Scan(&ids).Error; err != nil {
+			return 0, 0, 0, err
+		}
+		seen, taken = len(ids), len(ids)
+	}
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	for chunk := range slices.Chunk(ids, transitionChunk) {
+		// Unmarked before their involvements are read: an involvement committed after this
+		// leaves its mark for the next fold.
+		if err := db.Exec(`DELETE FROM report_org_dirty WHERE young_person_id IN ?`, chunk).Error; err != nil {
+			return 0, seen, taken, err
+		}
+		if err := refreshReportOrgs(db, chunk); err != nil {
+			return 0, seen, taken, err
+		}
+	}
+	return len(ids), seen, taken, nil
+}
+
+// refreshReportOrgs counts the children with the ids given under the organisations they have an
+// involvement with now, and no longer under the others, in db's transaction.
+func refreshReportOrgs(db *gorm.DB, ids []string) error {
+	counted, err := childOrgs(db, "report_org_children", ids)
+	if err != nil {
+		return err
+	}
+	present, err := childOrgs(db, "involvements", ids)
+	if err != nil {
+		return err
+	}
+	type move struct {
+		child, org string
+		n          int
+	}
+	var moves []move
+	for _, id := range ids {
+		for _, o := range present[id] {
+			if !slices.Contains(counted[id], o) {
+				moves = append(moves, move{id, o, 1})
+			}
+		}
+		for _, o := range counted[id] {
+			if !slices.Contains(present[id], o) {
+				moves = append(moves, move{id, o, -1})
+			}
+		}
+	}
+	if len(moves) == 0 {
+		return nil
+	}
+	if err := insertRows(db, "INSERT INTO report_org_moves (young_person_id, organisation_id, n) VALUES ", "(?, ?, ?)", "",
+		moves, func(m move) []any { return []any{m.child, m.org, m.n} }); err != nil {
+		return err
+	}
+	if err := migrations.AddReportOrgMoves(db); err != nil {
+		return err
+	}
+	for _, s := range []string{
+		`DELETE FROM report_org_children WHERE EXISTS (SELECT 1 FROM report_org_moves m WHERE m.n < 0
+			AND m.young_person_id = report_org_children.young_person_id AND m.organisation_id = report_org_children.organisation_id)`,
+		`INSERT INTO report_org_children (young_person_id, organisation_id) SELECT young_person_id, organisation_id FROM report_org_moves WHERE n > 0`,
+		`DELETE FROM report_org_moves`,
+	} {
+		if err := db.Exec(s).Error; err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// rebuildReportOrgs fills the organisations' tables afresh, in db's transaction, with the fold
+// and the writers locked out on PostgreSQL (the fold's lock first, as the fold takes it first).
+func rebuildReportOrgs(db *gorm.DB, dialect string) error {
+	if dialect == Postgres {
+		for _, s := range []string{"SELECT pg_advisory_xact_lock(" + migrations.ReportOrgLock + ")",
+			"LOCK TABLE report_org_deltas, report_org_dirty IN EXCLUSIVE MODE"} {
+			if err := db.Exec(s).Error; err != nil {
+				return err
+			}
+		}
+	}
+	return migrations.BackfillReportOrgCounts(db)
+}
+
+// orgFix is how an organisation's totals are corrected for the children still marked: +1 adds a
+// child's records (involved with it now, not yet counted under it), -1 takes them away (counted
+// under it, no longer involved).
+type orgFix map[string]int64
+
+// reportOrgFix is the correction of organisation org's totals for the children still marked, and
+// false when too many are marked to correct them one by one (the reports then scan).
+func (tx reportRepo) reportOrgFix(org string) (orgFix, bool, error) {
+	var marks int64
+	if err := tx.q().Raw(`SELECT COUNT(*) FROM (SELECT 1 FROM report_org_dirty LIMIT ?) x`, reportOrgScanAbove+1).Scan(&marks).Error; err != nil {
+		return nil, false, translate(err)
+	}
+	if marks > int64(reportOrgScanAbove) {
+		return nil, false, nil
+	}
+	fix := orgFix{}
+	if marks == 0 {
+		return fix, true, nil
+	}
+	var rows []struct {
+		ID string
+		N  int64
+	}
+	if err := tx.q().Raw(`SELECT CAST(d.young_person_id AS text) AS id,
+		(CASE WHEN EXISTS (SELECT 1 FROM involvements i WHERE i.young_person_id = d.young_person_id AND i.organisation_id = ?) THEN 1 ELSE 0 END)
+		- (CASE WHEN EXISTS (SELECT 1 FROM report_org_children c WHERE c.young_person_id = d.young_person_id AND c.organisation_id = ?) THEN 1 ELSE 0 END) AS n
+		FROM (SELECT DISTINCT young_person_id FROM report_org_dirty) d`, org, org).Scan(&rows).Error; err != nil {
+		return nil, false, translate(err)
+	}
+	for _, r := range rows {
+		if r.N != 0 {
+			fix[r.ID] = r.N
+		}
+	}
+	return fix, true, nil
+}
+
+// orgCounts reads the groups of the kinds given over months [from, to] (YYYY-MM) for the scope's
+// organisation (and locality), corrected for the children still marked.
+func (tx reportRepo) orgCounts(from, to string, sc reportScope, kinds ...string) ([]countRow, error) {
+	where, args := countsWhere(from, to, sc.Filter, kinds)
+	half := len(args) / 2
+	args = append(append(append([]any{sc.OrganisationID}, args[:half]...), sc.OrganisationID), args[half:]...)
+	var rows []countRow
+	if err := tx.q().Raw(`SELECT kind, locality, d1, d2, d3, d4, SUM(n) AS n FROM (
+		SELECT kind, locality, d1, d2, d3, d4, n FROM report_org_counts WHERE organisation_id = ? AND `+where+`
+		UNION ALL SELECT kind, locality, d1, d2, d3, d4, n FROM report_org_deltas WHERE organisation_id = ? AND `+where+`) x
+		GROUP BY kind, locality, d1, d2, d3, d4 HAVING SUM(n) <> 0`, args...).Scan(&rows).Error; err != nil {
+		return nil, translate(err)
+	}
+	type group struct{ kind, locality, d1, d2, d3, d4 string }
+	sums := map[group]int64{}
+	for _, r := range rows {
+		sums[group{strings.TrimSuffix(r.Kind, ":y"), r.Locality, r.D1, r.D2, r.D3, r.D4}] += r.N
+	}
+	if len(sc.fix) > 0 {
+		ids := make([]string, 0, len(sc.fix))
+		for id := range sc.fix {
+			ids = append(ids, id)
+		}
+		slices.Sort(ids)
+		for chunk := range slices.Chunk(ids, transitionChunk) {
+			for _, sel := range migrations.ReportOrgContributions(kinds) {
+				res, err := tx.q().Raw(sel, chunk, chunk, from, to).Rows()
+				if err != nil {
+					return nil, translate(err)
+				}
+				for res.Next() {
+					var id string
+					var g group
+					var month string
+					var n int64
+					if err := res.Scan(&id, &g.kind, &month, &g.locality, &g.d1, &g.d2, &g.d3, &g.d4, &n); err != nil {
+						_ = res.Close()
+						return nil, translate(err)
+					}
+					if sc.Locality != "" && g.locality != key(sc.Locality) {
+						continue
+					}
+					sums[g] += n * sc.fix[id]
+				}
+				if err := res.Close(); err != nil {
+					return nil, translate(err)
+				}
+				if err := res.Err(); err != nil {
+					return nil, translate(err)
+				}
+			}
+		}
+	}
+	out := make([]countRow, 0, len(sums))
+	for g, n := range sums {
+		if n != 0 {
+			out = append(out, countRow{Kind: g.kind, Locality: g.locality, D1: g.d1, D2: g.d2, D3: g.d3, D4: g.d4, N: n})
+		}
+	}
+	return out, nil
+}
+
+// scopeFor is the scope of the filter for the reports that read maintained totals: with an
+// organisation, its totals and their correction when they can be read (then only the days at
+// either end of the period are scanned, as a condition on the period's records).
+func (tx reportRepo) scopeFor(f report.Filter) (reportScope, error) {
+	sc := scopeOf(f)
+	if f.OrganisationID == "" || scanReports.Load() {
+		return sc, nil
+	}
+	fix, ok, err := tx.reportOrgFix(f.OrganisationID)
+	if err != nil {
+		return sc, err
+	}
+	sc.orgCounted, sc.fix = ok, fix
+	sc.driven = !ok
+	return sc, nil
+}
+
+// scopedCounts reads the groups of the kinds given over months [from, to] (YYYY-MM) for the
+// scope: the organisation's totals, or everyone's (or a locality's).
+func (tx reportRepo) scopedCounts(from, to string, sc reportScope, kinds ...string) ([]countRow, error) {
+	if sc.OrganisationID != "" {
+		return tx.orgCounts(from, to, sc, kinds...)
+	}
+	return tx.counts(from, to, sc.Filter, kinds...)
+}
