@@ -13,9 +13,7 @@ import (
 	"time"
 
 	"github.com/glebarez/sqlite"
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
@@ -69,10 +67,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	dialect := DialectOf(dsn)
 	switch dialect {
 	case Postgres:
-		var pool *sql.DB
-		if pool, err = openPostgres(dsn); err == nil {
-			db, err = gorm.Open(postgres.New(postgres.Config{Conn: pool}), cfg)
-		}
+		db, err = gorm.Open(postgres.Open(dsn), cfg)
 	default:
 		db, err = gorm.Open(sqlite.Open(sqliteDSN(dsn)), cfg)
 	}
@@ -100,35 +95,6 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		return nil, err
 	}
 	return s, nil
-}
-
-// openPostgres opens a pool on dsn whose sessions plan every statement for its arguments.
-//
-// pgx prepares each statement once per session and PostgreSQL then plans it afresh for its
-// arguments only five times: from the sixth it may keep a generic plan, made without them, and
-// does whenever that plan looks no dearer. For the lists that is the wrong plan: it cannot see
-// that 'closed' is one referral in seven or that a range is degenerate (the lists' way of
-// choosing an index), so at a million referrals a page that took 7 ms read by itself took 1.3 s
-// once warm (a bitmap of every closed referral, sorted). Planning again costs tens of
-// microseconds a statement; the statement cache still saves the parse and the round trip. A DSN
-// that sets plan_cache_mode itself keeps its own choice.
-func openPostgres(dsn string) (*sql.DB, error) {
-	cfg, err := pgx.ParseConfig(dsn)
-	if err != nil {
-		return nil, err
-	}
-	if _, set := cfg.RuntimeParams["plan_cache_mode"]; set {
-		return stdlib.OpenDB(*cfg), nil
-	}
-	// Set after connecting rather than as a startup parameter, which a pooler such as PgBouncer
-	// may refuse.
-	return stdlib.OpenDB(*cfg, stdlib.OptionAfterConnect(func(ctx context.Context, c *pgx.Conn) error {
-		_, err := c.Exec(ctx, "SET plan_cache_mode = force_custom_plan")
-		if pgCode(err) == "42704" { // no such setting before PostgreSQL 12: plan as it always did
-			return nil
-		}
-		return err
-	})), nil
 }
 
 // defaultMaxConns is how many PostgreSQL connections a store holds unless SetMaxConns says
