@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -260,7 +261,30 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	a.metrics.WatchOutbox(a.store.OutboxBacklog)
 	runCtx, stopBackground := context.WithCancel(ctx)
-	defer stopBackground()
+	// The background work (sweeps, folds, the import worker, dispatch) is stopped and waited for
+	// before serve returns and the store closes: one still writing then left a transaction cut
+	// off (and, on SQLite, files written after the caller thought the server gone).
+	var background sync.WaitGroup
+	goBackground := func(f func()) {
+		background.Add(1)
+		go func() {
+			defer background.Done()
+			f()
+		}()
+	}
+	defer func() {
+		stopBackground()
+		waited := make(chan struct{})
+		go func() {
+			background.Wait()
+			close(waited)
+		}()
+		select {
+		case <-waited:
+		case <-time.After(15 * time.Second): // each honours its context; this only bounds a stuck one
+			logger.Warn("background work still running at shutdown")
+		}
+	}()
 	if a.cfg.OIDCIssuer != "" {
 		v, err := jwtauth.New(runCtx, jwtauth.Config{Issuer: a.cfg.OIDCIssuer, Audience: a.cfg.OIDCAudience, JWKSURL: a.cfg.OIDCJWKSURL, Logger: logger})
 		if err != nil {
@@ -281,37 +305,27 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	a.app.Start(runCtx, logger)
-	go purge(runCtx, a.store, logger)
-	go foldReportCounts(runCtx, a.store, logger)
-	go refreshWorklist(runCtx, a.app.Deadlines, logger)
+	goBackground(a.app.Start(runCtx, logger))
+	goBackground(func() { purge(runCtx, a.store, logger) })
+	goBackground(func() { foldReportCounts(runCtx, a.store, logger) })
+	goBackground(func() { refreshWorklist(runCtx, a.app.Deadlines, logger) })
 	// Every replica sweeps expired import files hourly; they share the work through the database
 	// (see importjobs.SweepFiles). The log says how many jobs, never which files.
-	go a.app.Imports.RunFileSweeper(runCtx, time.Hour, func(n int, err error) {
-		if err != nil {
-			redact.Warn(logger, "delete expired import files", err)
-		} else if n > 0 {
-			logger.Info("deleted expired import files", "jobs", n)
-		}
+	goBackground(func() {
+		a.app.Imports.RunFileSweeper(runCtx, time.Hour, func(n int, err error) {
+			if err != nil {
+				redact.Warn(logger, "delete expired import files", err)
+			} else if n > 0 {
+				logger.Info("deleted expired import files", "jobs", n)
+			}
+		})
 	})
 	if a.cfg.SweepInterval > 0 {
-		go a.app.Deadlines.RunSweeper(runCtx, a.cfg.SweepInterval, func(res deadlines.SweepResult, err error) {
-			if err != nil {
-				redact.Warn(logger, "statutory clock sweep", err)
-				return
-			}
-			if res.Skipped {
-				logger.Info("statutory clock sweep done by another process")
-				return
-			}
-			logger.Info("statutory clock sweep", "slot", res.Slot, "decisions_due", res.DecisionsDue, "deadlines_missed", res.DeadlinesMissed,
-				"deadlines_due_soon", res.DeadlinesDueSoon, "reviews_due", res.ReviewsDue, "reviews_overdue", res.ReviewsOverdue, "plans_ceased", res.PlansCeased, "gaps_opened", res.GapsOpened,
-				"deadline_warnings", res.Warned, "deadline_missed_events", res.Missed)
-		})
+		goBackground(func() { a.app.Deadlines.RunSweeper(runCtx, a.cfg.SweepInterval, sweepReport(logger)) })
 	}
 	if a.cfg.DispatchInterval > 0 {
 		// Every process dispatches; they share the work through the database (see webhooks.Run).
-		go a.app.Webhooks.Run(runCtx, redact.Reporter(logger, "event dispatch"))
+		goBackground(func() { a.app.Webhooks.Run(runCtx, redact.Reporter(logger, "event dispatch")) })
 	}
 	srv := &http.Server{Addr: addr, Handler: e, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second,
@@ -343,6 +357,23 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	shutdown, cancelShutdown := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancelShutdown()
 	return srv.Shutdown(shutdown)
+}
+
+// sweepReport logs each statutory clock sweep: its counts, or its failure by class.
+func sweepReport(logger *slog.Logger) func(deadlines.SweepResult, error) {
+	return func(res deadlines.SweepResult, err error) {
+		if err != nil {
+			redact.Warn(logger, "statutory clock sweep", err)
+			return
+		}
+		if res.Skipped {
+			logger.Info("statutory clock sweep done by another process")
+			return
+		}
+		logger.Info("statutory clock sweep", "slot", res.Slot, "decisions_due", res.DecisionsDue, "deadlines_missed", res.DeadlinesMissed,
+			"deadlines_due_soon", res.DeadlinesDueSoon, "reviews_due", res.ReviewsDue, "reviews_overdue", res.ReviewsOverdue, "plans_ceased", res.PlansCeased, "gaps_opened", res.GapsOpened,
+			"deadline_warnings", res.Warned, "deadline_missed_events", res.Missed)
+	}
 }
 
 // reachable is a listening address as a caller on this machine can dial it: a wildcard address

@@ -193,13 +193,21 @@ func New(st *store.Store, opts Options) *App {
 // Start runs what keeps this process in step with the others on the same database, until ctx
 // ends: revoked keys are dropped from the key cache as they are revoked on any replica, and queued
 // import jobs are run. The import worker's failures go to log (by class only; nil: nowhere).
-func (a *App) Start(ctx context.Context, log *slog.Logger) {
+//
+// The returned function waits, after ctx ends, for the import worker to stop, so that the
+// store is not closed under it.
+func (a *App) Start(ctx context.Context, log *slog.Logger) (wait func()) {
 	a.Keys.Invalidation(a.store.Listen(ctx, store.KeysChannel, a.Keys.Forget))
 	var report func(error)
 	if log != nil {
 		report = redact.Reporter(log, "import job")
 	}
-	go a.Imports.Work(ctx, report)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		a.Imports.Work(ctx, report)
+	}()
+	return func() { <-done }
 }
 
 // Limiter is the rate limiter for perSecond sustained and burst at once per caller: shared by
