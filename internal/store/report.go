@@ -24,9 +24,8 @@ type reportScope struct {
 	// referrals), so that a query reads the organisation's children's records, not the period's.
 	driven bool
 	// orgCounted: the organisation's maintained totals are read for whole months (migration
-	// 0110), corrected by fix for the children still marked.
+	// 0110), corrected for the children still marked.
 	orgCounted bool
-	fix        orgFix
 }
 
 // scopeOf is the scope of the filter: driven by the organisation's children unless the reports

@@ -173,41 +173,16 @@ func rebuildReportOrgs(db *gorm.DB, dialect string) error {
 	return migrations.BackfillReportOrgCounts(db)
 }
 
-// orgFix is how an organisation's totals are corrected for the children still marked: +1 adds a
-// child's records (involved with it now, not yet counted under it), -1 takes them away (counted
-// under it, no longer involved).
-type orgFix map[string]int64
-
-// reportOrgFix is the correction of organisation org's totals for the children still marked, and
-// false when too many are marked to correct them one by one (the reports then scan).
-func (tx reportRepo) reportOrgFix(org string) (orgFix, bool, error) {
-	var marks int64
-	if err := tx.q().Raw(`SELECT COUNT(*) FROM (SELECT 1 FROM report_org_dirty LIMIT ?) x`, reportOrgScanAbove+1).Scan(&marks).Error; err != nil {
-		return nil, false, translate(err)
-	}
-	if marks > int64(reportOrgScanAbove) {
-		return nil, false, nil
-	}
-	fix := orgFix{}
-	if marks == 0 {
-		return fix, true, nil
-	}
-	var rows []struct {
-		ID string
-		N  int64
-	}
-	if err := tx.q().Raw(`SELECT CAST(d.young_person_id AS text) AS id,
-		(CASE WHEN EXISTS (SELECT 1 FROM involvements i WHERE i.young_person_id = d.young_person_id AND i.organisation_id = ?) THEN 1 ELSE 0 END)
-		- (CASE WHEN EXISTS (SELECT 1 FROM report_org_children c WHERE c.young_person_id = d.young_person_id AND c.organisation_id = ?) THEN 1 ELSE 0 END) AS n
-		FROM (SELECT DISTINCT young_person_id FROM report_org_dirty) d`, org, org).Scan(&rows).Error; err != nil {
-		return nil, false, translate(err)
-	}
-	for _, r := range rows {
-		if r.N != 0 {
-			fix[r.ID] = r.N
-		}
-	}
-	return fix, true, nil
+// orgTotals are an organisation's totals for some kinds and months, and the correction for
+// the children still marked: +1 adds a child's records (involved with the organisation now, not
+// yet counted under it), -1 takes them away (counted under it, no longer involved). Both are read
+// by one statement, so from one snapshot: read apart, a fold committing between them would move a
+// child into the totals that the correction still adds.
+type orgTotals struct {
+	Child                          string
+	Fix                            int64
+	Kind, Locality, D1, D2, D3, D4 string
+	N                              int64
 }
 
 // orgCounts reads the groups of the kinds given over months [from, to] (YYYY-MM) for the scope's
@@ -215,51 +190,60 @@ func (tx reportRepo) reportOrgFix(org string) (orgFix, bool, error) {
 func (tx reportRepo) orgCounts(from, to string, sc reportScope, kinds ...string) ([]countRow, error) {
 	where, args := countsWhere(from, to, sc.Filter, kinds)
 	half := len(args) / 2
-	args = append(append(append([]any{sc.OrganisationID}, args[:half]...), sc.OrganisationID), args[half:]...)
-	var rows []countRow
-	if err := tx.q().Raw(`SELECT kind, locality, d1, d2, d3, d4, SUM(n) AS n FROM (
+	org := sc.OrganisationID
+	args = append(append(append(append([]any{org}, args[:half]...), org), args[half:]...), org, org)
+	var rows []orgTotals
+	if err := tx.q().Raw(`SELECT '' AS child, 0 AS fix, kind, locality, d1, d2, d3, d4, SUM(n) AS n FROM (
 		SELECT kind, locality, d1, d2, d3, d4, n FROM report_org_counts WHERE organisation_id = ? AND `+where+`
 		UNION ALL SELECT kind, locality, d1, d2, d3, d4, n FROM report_org_deltas WHERE organisation_id = ? AND `+where+`) x
-		GROUP BY kind, locality, d1, d2, d3, d4 HAVING SUM(n) <> 0`, args...).Scan(&rows).Error; err != nil {
+		GROUP BY kind, locality, d1, d2, d3, d4 HAVING SUM(n) <> 0
+		UNION ALL
+		SELECT child, fix, '', '', '', '', '', '', 0 FROM (SELECT CAST(d.young_person_id AS text) AS child,
+			(CASE WHEN EXISTS (SELECT 1 FROM involvements i WHERE i.young_person_id = d.young_person_id AND i.organisation_id = ?) THEN 1 ELSE 0 END)
+			- (CASE WHEN EXISTS (SELECT 1 FROM report_org_children c WHERE c.young_person_id = d.young_person_id AND c.organisation_id = ?) THEN 1 ELSE 0 END) AS fix
+			FROM (SELECT DISTINCT young_person_id FROM report_org_dirty) d) f WHERE fix <> 0`, args...).Scan(&rows).Error; err != nil {
 		return nil, translate(err)
 	}
 	type group struct{ kind, locality, d1, d2, d3, d4 string }
 	sums := map[group]int64{}
+	fix := map[string]int64{}
 	for _, r := range rows {
+		if r.Child != "" {
+			fix[r.Child] = r.Fix
+			continue
+		}
 		sums[group{strings.TrimSuffix(r.Kind, ":y"), r.Locality, r.D1, r.D2, r.D3, r.D4}] += r.N
 	}
-	if len(sc.fix) > 0 {
-		ids := make([]string, 0, len(sc.fix))
-		for id := range sc.fix {
-			ids = append(ids, id)
-		}
-		slices.Sort(ids)
-		for chunk := range slices.Chunk(ids, transitionChunk) {
-			for _, sel := range migrations.ReportOrgContributions(kinds) {
-				res, err := tx.q().Raw(sel, chunk, chunk, from, to).Rows()
-				if err != nil {
+	ids := make([]string, 0, len(fix))
+	for id := range fix {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for chunk := range slices.Chunk(ids, transitionChunk) {
+		for _, sel := range migrations.ReportOrgContributions(kinds) {
+			res, err := tx.q().Raw(sel, chunk, chunk, from, to).Rows()
+			if err != nil {
+				return nil, translate(err)
+			}
+			for res.Next() {
+				var id string
+				var g group
+				var month string
+				var n int64
+				if err := res.Scan(&id, &g.kind, &month, &g.locality, &g.d1, &g.d2, &g.d3, &g.d4, &n); err != nil {
+					_ = res.Close()
 					return nil, translate(err)
 				}
-				for res.Next() {
-					var id string
-					var g group
-					var month string
-					var n int64
-					if err := res.Scan(&id, &g.kind, &month, &g.locality, &g.d1, &g.d2, &g.d3, &g.d4, &n); err != nil {
-						_ = res.Close()
-						return nil, translate(err)
-					}
-					if sc.Locality != "" && g.locality != key(sc.Locality) {
-						continue
-					}
-					sums[g] += n * sc.fix[id]
+				if sc.Locality != "" && g.locality != key(sc.Locality) {
+					continue
 				}
-				if err := res.Close(); err != nil {
-					return nil, translate(err)
-				}
-				if err := res.Err(); err != nil {
-					return nil, translate(err)
-				}
+				sums[g] += n * fix[id]
+			}
+			if err := res.Close(); err != nil {
+				return nil, translate(err)
+			}
+			if err := res.Err(); err != nil {
+				return nil, translate(err)
 			}
 		}
 	}
@@ -280,12 +264,14 @@ func (tx reportRepo) scopeFor(f report.Filter) (reportScope, error) {
 	if f.OrganisationID == "" || scanReports.Load() {
 		return sc, nil
 	}
-	fix, ok, err := tx.reportOrgFix(f.OrganisationID)
-	if err != nil {
-		return sc, err
+	// With more marked than that the correction would cost more than scanning. (Marks made
+	// after this count are still corrected for, at their cost: see orgCounts.)
+	var marks int64
+	if err := tx.q().Raw(`SELECT COUNT(*) FROM (SELECT 1 FROM report_org_dirty LIMIT ?) x`, reportOrgScanAbove+1).Scan(&marks).Error; err != nil {
+		return sc, translate(err)
 	}
-	sc.orgCounted, sc.fix = ok, fix
-	sc.driven = !ok
+	sc.orgCounted = marks <= int64(reportOrgScanAbove)
+	sc.driven = !sc.orgCounted
 	return sc, nil
 }
 
