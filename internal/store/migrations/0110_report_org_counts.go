@@ -125,18 +125,6 @@ func lockShared0110(child string) string {
 	return "PERFORM pg_advisory_xact_lock_shared(" + ReportOrgBucketLock + ", " + ReportOrgBucket(child) + ")"
 }
 
-func changed0110(dialect string, cols []string) string {
-	var out []string
-	for _, c := range cols {
-		if dialect == dialectPostgres {
-			out = append(out, "OLD."+c+" IS DISTINCT FROM NEW."+c)
-		} else {
-			out = append(out, "OLD."+c+" IS NOT NEW."+c)
-		}
-	}
-	return strings.Join(out, " OR ")
-}
-
 func triggers0110(db *gorm.DB) error {
 	dialect := dialectOf0016(db)
 	var stmts []string
@@ -152,7 +140,7 @@ func triggers0110(db *gorm.DB) error {
 			stmts = append(stmts, "CREATE FUNCTION "+name+"() RETURNS trigger LANGUAGE plpgsql AS $fn$\nBEGIN\n"+
 				"IF TG_OP <> 'INSERT' THEN\n"+lockShared0110("OLD.young_person_id")+";\n"+del+";\nEND IF;\n"+
 				"IF TG_OP <> 'DELETE' THEN\n"+lockShared0110("NEW.young_person_id")+";\n"+ins+";\nEND IF;\nRETURN NULL;\nEND\n$fn$",
-				"CREATE TRIGGER "+name+"_update AFTER UPDATE ON "+t.name+" FOR EACH ROW WHEN ("+changed0110(dialect, watch)+
+				"CREATE TRIGGER "+name+"_update AFTER UPDATE ON "+t.name+" FOR EACH ROW WHEN ("+changed0084(dialect, watch)+
 					") EXECUTE FUNCTION "+name+"()")
 			if slices.Contains(tables0041, t.name) {
 				// Inserted per statement, as 0041/0103 do for report_deltas: an import's chunk
@@ -174,7 +162,7 @@ func triggers0110(db *gorm.DB) error {
 		stmts = append(stmts,
 			"CREATE TRIGGER "+name+"_insert AFTER INSERT ON "+t.name+" FOR EACH ROW BEGIN\n"+ins+";\nEND",
 			"CREATE TRIGGER "+name+"_delete AFTER DELETE ON "+t.name+" FOR EACH ROW BEGIN\n"+del+";\nEND",
-			"CREATE TRIGGER "+name+"_update AFTER UPDATE ON "+t.name+" FOR EACH ROW WHEN "+changed0110(dialect, watch)+" BEGIN\n"+
+			"CREATE TRIGGER "+name+"_update AFTER UPDATE ON "+t.name+" FOR EACH ROW WHEN "+changed0084(dialect, watch)+" BEGIN\n"+
 				del+";\n"+ins+";\nEND")
 	}
 
@@ -211,11 +199,11 @@ func triggers0110(db *gorm.DB) error {
 			"CREATE FUNCTION report_org_deltas_young_people() RETURNS trigger LANGUAGE plpgsql AS $fn$\nBEGIN\n"+lockShared0110("NEW.id")+";\n"+
 				strings.Join(children, ";\n")+";\nRETURN NULL;\nEND\n$fn$",
 			"CREATE TRIGGER report_org_deltas_young_people_update AFTER UPDATE ON young_people FOR EACH ROW WHEN ("+
-				changed0110(dialect, []string{"locality_key"})+") EXECUTE FUNCTION report_org_deltas_young_people()",
+				changed0084(dialect, []string{"locality_key"})+") EXECUTE FUNCTION report_org_deltas_young_people()",
 			"CREATE FUNCTION report_org_deltas_organisations() RETURNS trigger LANGUAGE plpgsql AS $fn$\nBEGIN\n"+allBuckets+";\n"+
 				strings.Join(settings, ";\n")+";\nRETURN NULL;\nEND\n$fn$",
 			"CREATE TRIGGER report_org_deltas_organisations_update AFTER UPDATE ON organisations FOR EACH ROW WHEN ("+
-				changed0110(dialect, []string{"type"})+") EXECUTE FUNCTION report_org_deltas_organisations()",
+				changed0084(dialect, []string{"type"})+") EXECUTE FUNCTION report_org_deltas_organisations()",
 			// Per statement: an import's thousand involvements mark in one INSERT.
 			"CREATE FUNCTION report_org_dirty_inserted() RETURNS trigger LANGUAGE plpgsql AS $fn$\nBEGIN\n"+
 				mark+"SELECT DISTINCT young_person_id FROM new_rows;\nRETURN NULL;\nEND\n$fn$",
@@ -229,20 +217,20 @@ func triggers0110(db *gorm.DB) error {
 			"CREATE TRIGGER report_org_dirty_involvements_delete AFTER DELETE ON involvements REFERENCING OLD TABLE AS old_rows "+
 				"FOR EACH STATEMENT EXECUTE FUNCTION report_org_dirty_deleted()",
 			"CREATE TRIGGER report_org_dirty_involvements_update AFTER UPDATE ON involvements FOR EACH ROW WHEN ("+
-				changed0110(dialect, []string{"young_person_id", "organisation_id"})+") EXECUTE FUNCTION report_org_dirty_moved()",
+				changed0084(dialect, []string{"young_person_id", "organisation_id"})+") EXECUTE FUNCTION report_org_dirty_moved()",
 		)
 	} else {
 		stmts = append(stmts,
 			"CREATE TRIGGER report_org_deltas_young_people_update AFTER UPDATE ON young_people FOR EACH ROW WHEN "+
-				changed0110(dialect, []string{"locality_key"})+" BEGIN\n"+strings.Join(children, ";\n")+";\nEND",
+				changed0084(dialect, []string{"locality_key"})+" BEGIN\n"+strings.Join(children, ";\n")+";\nEND",
 			"CREATE TRIGGER report_org_deltas_organisations_update AFTER UPDATE ON organisations FOR EACH ROW WHEN "+
-				changed0110(dialect, []string{"type"})+" BEGIN\n"+strings.Join(settings, ";\n")+";\nEND",
+				changed0084(dialect, []string{"type"})+" BEGIN\n"+strings.Join(settings, ";\n")+";\nEND",
 			"CREATE TRIGGER report_org_dirty_involvements_insert AFTER INSERT ON involvements FOR EACH ROW BEGIN\n"+
 				mark+"VALUES (NEW.young_person_id);\nEND",
 			"CREATE TRIGGER report_org_dirty_involvements_delete AFTER DELETE ON involvements FOR EACH ROW BEGIN\n"+
 				mark+"VALUES (OLD.young_person_id);\nEND",
 			"CREATE TRIGGER report_org_dirty_involvements_update AFTER UPDATE ON involvements FOR EACH ROW WHEN "+
-				changed0110(dialect, []string{"young_person_id", "organisation_id"})+" BEGIN\n"+
+				changed0084(dialect, []string{"young_person_id", "organisation_id"})+" BEGIN\n"+
 				mark+"VALUES (OLD.young_person_id);\n"+mark+"SELECT NEW.young_person_id WHERE OLD.young_person_id IS NOT NEW.young_person_id;\nEND",
 		)
 	}
