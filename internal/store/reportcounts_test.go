@@ -34,6 +34,55 @@ func rcExec(t *testing.T, st *store.Store, sql string, args ...any) {
 	}
 }
 
+// rcReferral inserts referral n, received, for the one child, practitioner and organisation the
+// concurrency tests set up (no report trigger is bypassed).
+func rcReferral(st *store.Store, n int) error {
+	_, err := store.RawExec(st, `INSERT INTO referrals (id, reference, status, young_person_id, referrer_practitioner_id,
+		referrer_organisation_id, reasons, main_reason, services_involved, services_count, safeguarding_concern, received_on,
+		eligible, eligibility, created_at, updated_at, version) VALUES (?, ?, 'received', ?, ?, ?, '[]', 'sen', '[]', 0, false,
+		'2025-03-04', true, '{}', ?, ?, 1)`, rcID(4, n), fmt.Sprintf("REF-%d", n), rcID(3, 0), rcID(2, 0), rcID(1, 0), rcStamp, rcStamp)
+	return err
+}
+
+// writeWhileFolding runs the writes at once (each a writer's whole loop), with fold running over
+// and over among them until they finish, and fails t on any error.
+func writeWhileFolding(t *testing.T, fold func() error, writes ...func() error) {
+	t.Helper()
+	var wg sync.WaitGroup
+	errs := make(chan error, len(writes)+1)
+	for _, write := range writes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := write(); err != nil {
+				errs <- err
+			}
+		}()
+	}
+	stop, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			if err := fold(); err != nil {
+				errs <- err
+				return
+			}
+		}
+	}()
+	wg.Wait()
+	close(stop)
+	<-done
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+}
+
 var rcLocalities = []string{"North", "South", "East", ""}
 
 // rcSeed writes settings of three types, 12 children in four localities (one unrecorded) and,
@@ -437,47 +486,18 @@ func TestReportCountsConcurrentCreates(t *testing.T) {
 		rcExec(t, st, `INSERT INTO young_people (id, given_name, family_name, search_name, date_of_birth, contacts, recorded_by_org_id,
 			created_at, updated_at, version) VALUES (?, 'Ada', 'Byron', 'ada byron', '2012-06-01', '[]', ?, ?, ?, 1)`, rcID(3, 0), rcID(1, 0), rcStamp, rcStamp)
 		const writers, each = 16, 25
-		var wg sync.WaitGroup
-		errs := make(chan error, writers+1)
+		var writes []func() error
 		for w := range writers {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
+			writes = append(writes, func() error {
 				for i := range each {
-					n := w*each + i
-					_, err := store.RawExec(st, `INSERT INTO referrals (id, reference, status, young_person_id, referrer_practitioner_id,
-							referrer_organisation_id, reasons, main_reason, services_involved, services_count, safeguarding_concern, received_on,
-							eligible, eligibility, created_at, updated_at, version) VALUES (?, ?, 'received', ?, ?, ?, '[]', 'sen', '[]', 0, false,
-							'2025-03-04', true, '{}', ?, ?, 1)`, rcID(4, n), fmt.Sprintf("REF-%d", n), rcID(3, 0), rcID(2, 0), rcID(1, 0), rcStamp, rcStamp)
-					if err != nil {
-						errs <- err
-						return
+					if err := rcReferral(st, w*each+i); err != nil {
+						return err
 					}
 				}
-			}()
+				return nil
+			})
 		}
-		stop, done := make(chan struct{}), make(chan struct{})
-		go func() {
-			defer close(done)
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				if _, err := st.FoldReportDeltas(ctx); err != nil {
-					errs <- err
-					return
-				}
-			}
-		}()
-		wg.Wait()
-		close(stop)
-		<-done
-		close(errs)
-		for err := range errs {
-			t.Fatal(err)
-		}
+		writeWhileFolding(t, func() error { _, err := st.FoldReportDeltas(ctx); return err }, writes...)
 		var a report.ActivityFigures
 		if err := st.Read(ctx, func(tx *store.Tx) (err error) {
 			a, err = tx.Reports().Activity(testkit.Day(2025, 3, 1), testkit.Day(2025, 3, 31), report.Filter{})
@@ -805,67 +825,35 @@ func TestReportOrgCountsConcurrentWrites(t *testing.T) {
 		rcExec(t, st, `INSERT INTO young_people (id, given_name, family_name, search_name, date_of_birth, contacts, recorded_by_org_id,
 			created_at, updated_at, version) VALUES (?, 'Ada', 'Byron', 'ada byron', '2012-06-01', '[]', ?, ?, ?, 1)`, rcID(3, 0), rcID(1, 0), rcStamp, rcStamp)
 		const writers, each = 8, 30
-		var wg sync.WaitGroup
-		errs := make(chan error, 3*writers)
+		var writes []func() error
 		for w := range writers {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
+			writes = append(writes, func() error {
 				for i := range each {
-					n := w*each + i
-					_, err := store.RawExec(st, `INSERT INTO referrals (id, reference, status, young_person_id, referrer_practitioner_id,
-							referrer_organisation_id, reasons, main_reason, services_involved, services_count, safeguarding_concern, received_on,
-							eligible, eligibility, created_at, updated_at, version) VALUES (?, ?, 'received', ?, ?, ?, '[]', 'sen', '[]', 0, false,
-							'2025-03-04', true, '{}', ?, ?, 1)`, rcID(4, n), fmt.Sprintf("REF-%d", n), rcID(3, 0), rcID(2, 0), rcID(1, 0), rcStamp, rcStamp)
-					if err != nil {
-						errs <- err
-						return
+					if err := rcReferral(st, w*each+i); err != nil {
+						return err
 					}
 				}
-			}()
+				return nil
+			})
 		}
 		for w := range 4 {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
+			writes = append(writes, func() error {
 				for i := range each {
 					id := rcID(10, w*each+i)
 					if _, err := store.RawExec(st, `INSERT INTO involvements (id, young_person_id, organisation_id, role, started_on, created_at, updated_at, version)
 						VALUES (?, ?, ?, 'other', '2025-01-01', ?, ?, 1)`, id, rcID(3, 0), rcID(1, (w+i)%4), rcStamp, rcStamp); err != nil {
-						errs <- err
-						return
+						return err
 					}
 					if i%3 != 2 {
 						if _, err := store.RawExec(st, `DELETE FROM involvements WHERE id = ?`, id); err != nil {
-							errs <- err
-							return
+							return err
 						}
 					}
 				}
-			}()
+				return nil
+			})
 		}
-		stop, done := make(chan struct{}), make(chan struct{})
-		go func() {
-			defer close(done)
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				if _, err := st.FoldReportDeltas(ctx); err != nil {
-					errs <- err
-					return
-				}
-			}
-		}()
-		wg.Wait()
-		close(stop)
-		<-done
-		close(errs)
-		for err := range errs {
-			t.Fatal(err)
-		}
+		writeWhileFolding(t, func() error { _, err := st.FoldReportDeltas(ctx); return err }, writes...)
 		var filters []report.Filter
 		for o := range 4 {
 			filters = append(filters, report.Filter{OrganisationID: rcID(1, o)})

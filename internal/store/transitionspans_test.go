@@ -6,7 +6,6 @@ import (
 	"reflect"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -232,12 +231,9 @@ func TestTransitionSpansConcurrentWrites(t *testing.T) {
 		rcExec(t, st, `INSERT INTO practitioners (id, organisation_id, name, search_name, email, role, active, created_at, updated_at, version)
 			VALUES (?, ?, 'Sam Lee', 'sam lee', 'sam@example.org', 'senco', true, ?, ?, 1)`, rcID(2, 0), rcID(1, 0), rcStamp, rcStamp)
 		const writers, each = 8, 15
-		var wg sync.WaitGroup
-		errs := make(chan error, writers+1)
+		var writes []func() error
 		for w := range writers {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
+			writes = append(writes, func() error {
 				for i := range each {
 					n := w*each + i
 					err := st.InTx(ctx, func(tx *store.Tx) error {
@@ -255,34 +251,13 @@ func TestTransitionSpansConcurrentWrites(t *testing.T) {
 						_, err = store.RawExec(st, `UPDATE referrals SET status = 'closed', closure = '{}' WHERE id = ?`, rcID(4, n))
 					}
 					if err != nil {
-						errs <- err
-						return
+						return err
 					}
 				}
-			}()
+				return nil
+			})
 		}
-		stop, done := make(chan struct{}), make(chan struct{})
-		go func() {
-			defer close(done)
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				if _, err := st.FoldTransitionSpans(ctx); err != nil {
-					errs <- err
-					return
-				}
-			}
-		}()
-		wg.Wait()
-		close(stop)
-		<-done
-		close(errs)
-		for err := range errs {
-			t.Fatal(err)
-		}
+		writeWhileFolding(t, func() error { _, err := st.FoldTransitionSpans(ctx); return err }, writes...)
 		on := testkit.Day(2026, 12, 31)
 		gaps, ending := report.TransitionQueries(on)
 		for _, when := range []string{"as written", "folded"} {
