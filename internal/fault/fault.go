@@ -33,6 +33,16 @@ const (
 	UnsupportedMedia
 )
 
+var kindNames = map[Kind]string{
+	Unknown: "unknown", Invalid: "invalid", Unauthenticated: "unauthenticated", Forbidden: "forbidden",
+	NotFound: "not_found", Conflict: "conflict", PreconditionFailed: "precondition_failed",
+	Unprocessable: "unprocessable", RateLimited: "rate_limited", Unavailable: "unavailable", Gone: "gone",
+	Moved: "moved", TooLarge: "too_large", UnsupportedMedia: "unsupported_media",
+}
+
+// String names the category (for logs: it never holds what the caller sent).
+func (k Kind) String() string { return kindNames[k] }
+
 // Ref names another record an error points the caller to.
 type Ref struct {
 	Type string // a record type, e.g. young_person

@@ -322,7 +322,7 @@ func (d *description) node(e error) {
 		// Detail is meant for the caller and its fields may echo what the caller sent (an unknown
 		// property's name): the kind says which class of refusal it was.
 		d.classify("fault")
-		d.kind(kindNames[x.Kind])
+		d.kind(x.Kind.String())
 	}
 	if i := pgxArg(e); i != "" {
 		// pgx's "failed to encode args[3]: unable to encode ..." goes on to quote the value.
@@ -427,14 +427,6 @@ func sqliteConstraint(e *gosqlite.Error) string {
 		return m[1]
 	}
 	return ""
-}
-
-var kindNames = map[fault.Kind]string{
-	fault.Unknown: "unknown", fault.Invalid: "invalid", fault.Unauthenticated: "unauthenticated",
-	fault.Forbidden: "forbidden", fault.NotFound: "not_found", fault.Conflict: "conflict",
-	fault.PreconditionFailed: "precondition_failed", fault.Unprocessable: "unprocessable",
-	fault.RateLimited: "rate_limited", fault.Unavailable: "unavailable", fault.Gone: "gone",
-	fault.Moved: "moved", fault.TooLarge: "too_large", fault.UnsupportedMedia: "unsupported_media",
 }
 
 // pgConditions names the SQLSTATEs most likely to be seen, for a reader without the appendix.
