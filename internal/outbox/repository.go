@@ -14,8 +14,9 @@ type Reader interface {
 // Notices remembers which time-driven notices were sent, so each is sent once. The store implements it; a service sees only this.
 type Notices interface {
 	Claim(key string, at time.Time) (bool, error)
-	// Claimed reads which of keys have been claimed already, set-based.
-	Claimed(keys []string) (map[string]bool, error)
+	// ClaimAll claims each of keys not claimed before, set-based, and returns those this call
+	// claimed.
+	ClaimAll(keys []string, at time.Time) (map[string]bool, error)
 }
 
 // Feed reads committed events in commit order, for the pull feed. The store implements it.

@@ -1,6 +1,8 @@
 package store
 
 import (
+	"slices"
+	"strings"
 	"time"
 
 	"gorm.io/gorm/clause"
@@ -41,13 +43,23 @@ func (tx ehcRequestRepo) DecisionDue(from, to time.Time) ([]ehc.Request, error) 
 	return out, nil
 }
 
-// Claimed reads which of keys have been claimed, in one query per ownerChunk keys: a sweep then
-// claims only the rest, one statement each, and a page with nothing new writes nothing.
-func (tx noticeRepo) Claimed(keys []string) (map[string]bool, error) {
+// ClaimAll claims the keys not claimed before, one statement per ownerChunk keys, and returns
+// those it claimed. Keys go in sorted, so sweeps claiming at once queue behind each other on the
+// same keys rather than deadlock; a key another sweep claimed first is skipped, not an error.
+func (tx noticeRepo) ClaimAll(keys []string, at time.Time) (map[string]bool, error) {
+	keys = slices.Sorted(slices.Values(keys))
+	keys = slices.Compact(keys)
 	out := map[string]bool{}
-	for start := 0; start < len(keys); start += ownerChunk {
+	for chunk := range slices.Chunk(keys, ownerChunk) {
+		vals := make([]string, len(chunk))
+		args := make([]any, 0, 2*len(chunk))
+		for i, k := range chunk {
+			vals[i] = "(?, ?)"
+			args = append(args, k, at)
+		}
 		var got []string
-		if err := tx.q().Table("clock_notices").Where("key IN ?", keys[start:min(start+ownerChunk, len(keys))]).Pluck("key", &got).Error; err != nil {
+		if err := tx.w().Raw("INSERT INTO clock_notices (key, created_at) VALUES "+strings.Join(vals, ", ")+
+			" ON CONFLICT (key) DO NOTHING RETURNING key", args...).Scan(&got).Error; err != nil {
 			return nil, translate(err)
 		}
 		for _, k := range got {

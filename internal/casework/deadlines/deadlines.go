@@ -174,10 +174,9 @@ type notice struct {
 	count    func(*SweepResult) // what sending it counts
 }
 
-// send sends the notices of one page not sent before: the keys already claimed are read for the
-// whole page in one query, and only the rest are claimed (an insert that does nothing when the
-// key is there) and published, in key order, so concurrent sweeps queue behind each other rather
-// than deadlock, and only the one whose claim inserted the key publishes.
+// send sends the notices of one page not sent before: the page's keys are claimed in one
+// statement (an insert that skips the keys already there), and only the notices whose claim this
+// sweep inserted are published, in key order, so concurrent sweeps send each once.
 func (s *Service) send(tx Tx, ns []notice, res *SweepResult) error {
 	if len(ns) == 0 {
 		return nil
@@ -187,21 +186,15 @@ func (s *Service) send(tx Tx, ns []notice, res *SweepResult) error {
 	for i, n := range ns {
 		keys[i] = n.key
 	}
-	sent, err := tx.Notices().Claimed(keys)
+	claimed, err := tx.Notices().ClaimAll(keys, s.Now())
 	if err != nil {
 		return err
 	}
 	for _, n := range ns {
-		if sent[n.key] {
+		if !claimed[n.key] {
 			continue
 		}
-		claimed, err := tx.Notices().Claim(n.key, s.Now())
-		if err != nil {
-			return err
-		}
-		if !claimed {
-			continue
-		}
+		delete(claimed, n.key) // a key given twice is sent once
 		if err := tx.PublishNotice(s.Notice(n.typ, n.recordID, n.payload)); err != nil {
 			return err
 		}
