@@ -56,13 +56,7 @@ func (s *Service) SettlePassed(tx Tx, asOf time.Time, im Imported) (int, error) 
 		return 0, err
 	}
 	n := 0
-	settle := func(key string) error {
-		claimed, err := tx.Notices().Claim(key, s.Now())
-		if claimed {
-			n++
-		}
-		return err
-	}
+	var settled []string // the sweep's notices to claim unsent, in one statement at the end
 	for _, d := range ds {
 		ours := im.Records[d.RecordID] || (d.RecordType == "young_person" && im.YoungPeople[d.YoungPersonID])
 		if !ours || d.StatusOn(asOf, s.leads.Lead(d.Clock)) != deadline.Missed {
@@ -79,12 +73,7 @@ func (s *Service) SettlePassed(tx Tx, asOf time.Time, im Imported) (int, error) 
 			n++
 		}
 		if d.RecordType == annualreview.RecordType && d.Clock == deadline.AnnualReview {
-			if err := settle("annual_review.due:" + d.RecordID); err != nil {
-				return n, err
-			}
-			if err := settle("annual_review.deadline_missed:" + d.RecordID + ":review"); err != nil {
-				return n, err
-			}
+			settled = append(settled, "annual_review.due:"+d.RecordID, "annual_review.deadline_missed:"+d.RecordID+":review")
 		}
 	}
 	// Only the imported young people's gaps, refreshChunk of them to a reading (not every gap in
@@ -99,11 +88,10 @@ func (s *Service) SettlePassed(tx Tx, asOf time.Time, im Imported) (int, error) 
 		}
 		for _, g := range gaps {
 			if since := g.Since(minAge, false); since.Before(asOf) {
-				if err := settle("transition_gap.opened:" + g.YoungPersonID + ":" + since.Format("2006-01-02")); err != nil {
-					return n, err
-				}
+				settled = append(settled, "transition_gap.opened:"+g.YoungPersonID+":"+since.Format("2006-01-02"))
 			}
 		}
 	}
-	return n, nil
+	claimed, err := tx.Notices().ClaimAll(settled, s.Now())
+	return n + len(claimed), err
 }
