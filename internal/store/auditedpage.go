@@ -51,6 +51,11 @@ func scanAuditedPage[R any, D any](c conn, q listQuery, o pageOf[R], p paging.Pa
 	audited := c.dialect == Postgres && s.listAudit != nil && s.listAudit.RecordType == o.recordType && len(s.pending) == 0 &&
 		len(s.guards) == 0 && s.batch == nil
 	limit := pageLimit(p)
+	// A page whose filter binds values (a locality, a team, a time) is planned for them every
+	// time; one that binds none but its cursor (every page, or codes written in: enumLiteral) is
+	// a prepared statement, as its generic plan is the plan it needs and planning it anew cost a
+	// third of the list's rate.
+	planned := len(q.args) > 0 || len(q.joinArgs) > 0 || !p.UpdatedSince.IsZero()
 	if err := q.page(p); err != nil {
 		return nil, "", err
 	}
@@ -101,7 +106,7 @@ func scanAuditedPage[R any, D any](c conn, q listQuery, o pageOf[R], p paging.Pa
 		dest []any
 	)
 	// An error after the rows (the audit insert's, or its commit's) fails the page.
-	err := queryRows(s, sql.String(), vars, func(scan func(...any) error) error {
+	err := queryRows(s, sql.String(), vars, planned, func(scan func(...any) error) error {
 		rows = append(rows, *new(R))
 		r := &rows[len(rows)-1]
 		dest = o.fields(r, dest[:0])
@@ -131,9 +136,10 @@ func scanAuditedPage[R any, D any](c conn, q listQuery, o pageOf[R], p paging.Pa
 // On PostgreSQL, outside a transaction, it runs straight on the pool's pgx connection: its rows
 // scan into the destinations from the wire (binary where it can), without database/sql turning
 // every value into a driver.Value and converting it again, which was a sixth of the server's time
-// on a page of referrals. Elsewhere (a transaction, SQLite) it goes through the ORM's connection.
-// An error after the last row (a data-modifying CTE's, or the commit's) is its error.
-func queryRows(s *session, sql string, vars []any, each func(scan func(...any) error) error) (err error) {
+// on a page of referrals; with planned, as an unnamed statement planned for its values every time.
+// Elsewhere (a transaction, SQLite) it goes through the ORM's connection. An error after the last
+// row (a data-modifying CTE's, or the commit's) is its error.
+func queryRows(s *session, sql string, vars []any, planned bool, each func(scan func(...any) error) error) (err error) {
 	if s.tx == nil && s.dialect == Postgres {
 		pool, poolErr := s.pool.DB()
 		if poolErr != nil {
@@ -157,15 +163,17 @@ func queryRows(s *session, sql string, vars []any, each func(scan func(...any) e
 			if !ok {
 				return fmt.Errorf("store: a PostgreSQL connection of type %T, not pgx", driverConn)
 			}
-			// Unnamed, so planned for this page's values every time: a prepared statement may be
-			// given a generic plan from its sixth run, made without them, and for a list that is
-			// the wrong plan (it cannot see that 'closed' is one referral in seven, or that a
+			// Unnamed, so planned for this page's values: a prepared statement may be given a
+			// generic plan from its sixth run, made without them, and for a filtered list that can
+			// be the wrong plan (it cannot see that 'closed' is one referral in seven, or that a
 			// range is degenerate: a deep page of closed referrals in one locality, 7 ms planned
 			// for its values, took 0.8-1.3 s once warm at a million referrals). The description
-			// is still cached, so it stays one round trip. Only the lists: planning every
-			// statement afresh (plan_cache_mode = force_custom_plan for the session) cost reads
-			// and updates a quarter of their rate.
-			rs, err := pc.Conn().Query(s.ctx, sql, append([]any{pgx.QueryExecModeCacheDescribe}, vars...)...)
+			// is still cached, so it stays one round trip.
+			args := vars
+			if planned {
+				args = append([]any{pgx.QueryExecModeCacheDescribe}, vars...)
+			}
+			rs, err := pc.Conn().Query(s.ctx, sql, args...)
 			if err != nil {
 				return err
 			}

@@ -563,7 +563,7 @@ func (tx referralRepo) filtered(f referral.Filter, s access.Scope) listQuery {
 	q := listQuery{table: "referrals"}
 	q.visible("referrals.young_person_id", s, tx.dialect)
 	if f.Status != "" {
-		q.where("referrals.status = ?", f.Status)
+		q.whereEquals("referrals.status", f.Status)
 	}
 	if len(f.AnyStatus) > 0 {
 		q.where("referrals.status IN ?", f.AnyStatus)
@@ -576,7 +576,11 @@ func (tx referralRepo) filtered(f referral.Filter, s access.Scope) listQuery {
 	}
 	if f.Reason != "" {
 		// One row per reason a referral gives, so the join neither repeats nor loses a referral.
-		q.join("JOIN referral_reasons rr ON rr.referral_id = referrals.id AND rr.reason = ?", f.Reason)
+		if lit, ok := enumLiteral(f.Reason); ok {
+			q.join("JOIN referral_reasons rr ON rr.referral_id = referrals.id AND rr.reason = " + lit)
+		} else {
+			q.join("JOIN referral_reasons rr ON rr.referral_id = referrals.id AND rr.reason = ?", f.Reason)
+		}
 	}
 	if f.OrganisationID != "" {
 		q.where("referrals.referrer_organisation_id = ?", f.OrganisationID)
@@ -599,7 +603,11 @@ func (tx referralRepo) filtered(f referral.Filter, s access.Scope) listQuery {
 	// newest referrals are unlike the rest): a degenerate range on the column, first in the order,
 	// makes that index the one that yields the order. The most selective filter drives.
 	drive := func(col, v string) {
-		q.where(col+" >= ? AND "+col+" <= ?", v, v)
+		if lit, ok := enumLiteral(v); ok && (col == "rr.reason" || col == "referrals.status") {
+			q.where(col + " >= " + lit + " AND " + col + " <= " + lit)
+		} else {
+			q.where(col+" >= ? AND "+col+" <= ?", v, v)
+		}
 		q.lead = append(q.lead, col)
 	}
 	switch {
