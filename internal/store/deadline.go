@@ -299,7 +299,7 @@ func (tx *Tx) markStale(youngPeople map[string]bool, at time.Time) error {
 	mark := func() error {
 		for _, yp := range ids {
 			row := worklistStaleRow{ID: uuid.Must(uuid.NewV7()).String(), YoungPersonID: yp, MarkedAt: at}
-			if err := tx.keepRow("deadline_worklist_stale", []string{"id", "young_person_id", "marked_at"}, []any{row.ID, row.YoungPersonID, row.MarkedAt},
+			if err := tx.keepRow("deadline_worklist_stale", staleColumns, []any{row.ID, row.YoungPersonID, row.MarkedAt},
 				func(db *gorm.DB) *gorm.DB { return db.Create(&row) }); err != nil {
 				return translate(err)
 			}
@@ -312,6 +312,9 @@ func (tx *Tx) markStale(youngPeople map[string]bool, at time.Time) error {
 	// An import's thousands of marks: multi-row INSERTs, not a statement (or a CTE) each.
 	return tx.Batch(mark)
 }
+
+// staleColumns are a worklist mark's columns, made once (see insertHead).
+var staleColumns = []string{"id", "young_person_id", "marked_at"}
 
 // staleBatch is how many marks a transaction writes as a batch (see Tx.Batch) rather than kept
 // one by one.

@@ -120,3 +120,10 @@ func SetTransitionFolds(batch, startup, scanAbove int) (restore func()) {
 	transitionFoldBatch, transitionStartupFold, transitionScanAbove = batch, startup, scanAbove
 	return func() { transitionFoldBatch, transitionStartupFold, transitionScanAbove = b, s, a }
 }
+
+// HeadsCached is how many INSERT heads insertHead keeps.
+func HeadsCached() int {
+	n := 0
+	heads.Range(func(any, any) bool { n++; return true })
+	return n
+}

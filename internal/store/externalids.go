@@ -231,11 +231,12 @@ func (c conn) inlined(recordType string, recordIDs []string) (map[string][]exter
 	return out, true
 }
 
-// Analyse runs ANALYSE on external_ids and young_people within the transaction (PostgreSQL counts
+// Analyse runs ANALYSE on the tables an import reads back (external_ids, young_people, the
+// teams in involvements, referrals) within the transaction (PostgreSQL counts
 // the transaction's own rows in it); SQLite's planner needs none.
 func (tx externalIDRepo) Analyse() error {
 	if tx.dialect != Postgres {
 		return nil
 	}
-	return translate(tx.w().Exec("ANALYSE external_ids, young_people").Error)
+	return translate(tx.w().Exec("ANALYSE external_ids, young_people, involvements, referrals").Error)
 }
