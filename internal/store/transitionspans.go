@@ -411,7 +411,9 @@ func rebuildTransitionSpansBulk(db *gorm.DB) error {
 	after := "00000000-0000-0000-0000-000000000000"
 	for {
 		var ids []string
-		if err := db.Raw(`SELECT CAST(id AS text) FROM young_people WHERE id > ? ORDER BY id LIMIT ?`, after, transitionRebuildChunk).
+		// Ordered by the column, not the text the select list names "id" too (sorting every
+		// remaining young person per chunk: 140 ms a chunk at 200,000).
+		if err := db.Raw(`SELECT CAST(id AS text) FROM young_people WHERE id > ? ORDER BY young_people.id LIMIT ?`, after, transitionRebuildChunk).
 			Scan(&ids).Error; err != nil {
 			return err
 		}
