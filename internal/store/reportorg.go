@@ -192,8 +192,16 @@ func (tx reportRepo) orgCounts(from, to string, sc reportScope, kinds ...string)
 	half := len(args) / 2
 	org := sc.OrganisationID
 	args = append(append(append(append([]any{org}, args[:half]...), org), args[half:]...), org, org)
-	var rows []orgTotals
-	if err := tx.q().Raw(`SELECT '' AS child, 0 AS fix, kind, locality, d1, d2, d3, d4, SUM(n) AS n FROM (
+	// Planned for its values every time (see queryRows): from a connection's sixth run a prepared
+	// statement may get a generic plan, and for the council's own service (in every child's
+	// team) that plan read 120-680 ms where the plan for the values reads 12 ms (200,000
+	// referrals, a school year).
+	var (
+		text strings.Builder
+		vars []any
+		rows []orgTotals
+	)
+	bind(&text, &vars, tx.dialect, `SELECT '' AS child, 0 AS fix, kind, locality, d1, d2, d3, d4, CAST(SUM(n) AS bigint) AS n FROM (
 		SELECT kind, locality, d1, d2, d3, d4, n FROM report_org_counts WHERE organisation_id = ? AND `+where+`
 		UNION ALL SELECT kind, locality, d1, d2, d3, d4, n FROM report_org_deltas WHERE organisation_id = ? AND `+where+`) x
 		GROUP BY kind, locality, d1, d2, d3, d4 HAVING SUM(n) <> 0
@@ -201,7 +209,16 @@ func (tx reportRepo) orgCounts(from, to string, sc reportScope, kinds ...string)
 		SELECT child, fix, '', '', '', '', '', '', 0 FROM (SELECT CAST(d.young_person_id AS text) AS child,
 			(CASE WHEN EXISTS (SELECT 1 FROM involvements i WHERE i.young_person_id = d.young_person_id AND i.organisation_id = ?) THEN 1 ELSE 0 END)
 			- (CASE WHEN EXISTS (SELECT 1 FROM report_org_children c WHERE c.young_person_id = d.young_person_id AND c.organisation_id = ?) THEN 1 ELSE 0 END) AS fix
-			FROM (SELECT DISTINCT young_person_id FROM report_org_dirty) d) f WHERE fix <> 0`, args...).Scan(&rows).Error; err != nil {
+			FROM (SELECT DISTINCT young_person_id FROM report_org_dirty) d) f WHERE fix <> 0`, args)
+	err := queryRows(tx.session, text.String(), vars, true, func(scan func(...any) error) error {
+		var r orgTotals
+		if err := scan(&r.Child, &r.Fix, &r.Kind, &r.Locality, &r.D1, &r.D2, &r.D3, &r.D4, &r.N); err != nil {
+			return err
+		}
+		rows = append(rows, r)
+		return nil
+	})
+	if err != nil {
 		return nil, translate(err)
 	}
 	type group struct{ kind, locality, d1, d2, d3, d4 string }
