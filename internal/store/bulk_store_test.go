@@ -165,6 +165,10 @@ func TestInsertHeadsBounded(t *testing.T) {
 				}
 			}
 			write()
+			// One mark per child named, however the marks were written.
+			if n, err := store.RawCount(st, "SELECT COUNT(*) FROM deadline_worklist_stale"); err != nil || n != int64(len(people)) {
+				t.Errorf("a transaction naming %d children left %d worklist marks (%v), want one each", len(people), n, err)
+			}
 			before := store.HeadsCached()
 			write()
 			write()

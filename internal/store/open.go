@@ -181,7 +181,11 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 		if err := fn(tx); err != nil || len(tx.touched) == 0 {
 			return err
 		}
-		return tx.markStale(tx.touched, time.Now().UTC())
+		// Taken first: a batch marks what is left touched when it ends (Tx.Batch), and these
+		// marks may go as one.
+		touched := tx.touched
+		tx.touched = nil
+		return tx.markStale(touched, time.Now().UTC())
 	}, &Tx{conn{ss}}))
 }
 
