@@ -230,12 +230,14 @@ type answerKey struct {
 // one point in the pathway. Anonymous answers belong to no child, so a locality or organisation
 // filter leaves them out. The groups come back in a fixed order, whichever way they were counted.
 func (tx reportRepo) SurveyAnswerCounts(from, to time.Time, f report.Filter, templateID, point string) ([]report.AnswerCount, error) {
-	sc := scopeOf(f)
-	var err error
+	sc, err := tx.scopeFor(f)
+	if err != nil {
+		return nil, err
+	}
 	groups := map[answerKey]int64{}
 	for _, sp := range spansOf(from, to, sc) {
 		if sp.months {
-			err = tx.answersFromCounts(sp.monthFrom(), sp.monthTo(), sc.Filter, templateID, point, groups)
+			err = tx.answersFromCounts(sp.monthFrom(), sp.monthTo(), sc, templateID, point, groups)
 		} else {
 			err = tx.answersScan(sp.from, sp.to, sc, templateID, point, groups)
 		}

@@ -19,9 +19,8 @@ import (
 // that append a +1/-1 to report_deltas in the transaction of every change. A report, for everyone
 // or for one locality, reads those rows (the counts plus the deltas not yet folded into them) for
 // the whole calendar months of its period, and counts from the records only the days before the
-// first whole month and after the last (see spansOf). With an organisation filter the activity,
-// funnel and timeliness reports read the organisation's own totals the same way (migration 0110,
-// reportorg.go); the experience report reads the records of the organisation's children.
+// first whole month and after the last (see spansOf). With an organisation filter the reports read
+// the organisation's own totals the same way (migrations 0110 and 0113, reportorg.go).
 
 // scanReports makes every report scan the base tables (tests compare the two ways).
 var scanReports atomic.Bool
@@ -114,6 +113,25 @@ func countsWhere(from, to string, f report.Filter, kinds []string) (string, []an
 	return where, append(args, args...)
 }
 
+// withDims narrows countsWhere's condition further by dims: d1 to d4, "" for any.
+func withDims(where string, args []any) func(dims []string) (string, []any) {
+	return func(dims []string) (string, []any) {
+		var extra []any
+		for i, d := range dims {
+			if d != "" {
+				where += fmt.Sprintf(" AND d%d = ?", i+1)
+				extra = append(extra, d)
+			}
+		}
+		if len(extra) == 0 {
+			return where, args
+		}
+		// countsWhere's arguments are given twice, for report_counts and report_deltas.
+		half := len(args) / 2
+		return where, append(append(append(append([]any{}, args[:half]...), extra...), args[half:]...), extra...)
+	}
+}
+
 // counts reads the groups of the kinds given over months [from, to] (YYYY-MM), for the filter's
 // locality.
 func (tx reportRepo) counts(from, to string, f report.Filter, kinds ...string) ([]countRow, error) {
@@ -122,19 +140,7 @@ func (tx reportRepo) counts(from, to string, f report.Filter, kinds ...string) (
 
 // countsWith is counts narrowed further by dims: d1 to d4, "" for any.
 func (tx reportRepo) countsWith(from, to string, f report.Filter, dims []string, kinds ...string) ([]countRow, error) {
-	where, args := countsWhere(from, to, f, kinds)
-	var extra []any
-	for i, d := range dims {
-		if d != "" {
-			where += fmt.Sprintf(" AND d%d = ?", i+1)
-			extra = append(extra, d)
-		}
-	}
-	if len(extra) > 0 {
-		// countsWhere's arguments are given twice, for report_counts and report_deltas.
-		half := len(args) / 2
-		args = append(append(append(append([]any{}, args[:half]...), extra...), args[half:]...), extra...)
-	}
+	where, args := withDims(countsWhere(from, to, f, kinds))(dims)
 	var rows []countRow
 	err := tx.q().Raw(`SELECT kind, locality, d1, d2, d3, d4, SUM(n) AS n FROM (
 		SELECT kind, locality, d1, d2, d3, d4, n FROM report_counts WHERE `+where+`
@@ -359,16 +365,23 @@ func (s *Store) RebuildReportCounts(ctx context.Context) error {
 
 // answersFromCounts adds the survey answers over months [from, to] (YYYY-MM), read from
 // report_counts, to into: the whole council's rows without a locality filter, the locality's rows
-// with one.
-func (tx reportRepo) answersFromCounts(from, to string, f report.Filter, templateID, point string, into map[answerKey]int64) error {
-	kind := "answer_all"
-	if f.Locality != "" {
-		kind = "answer"
-	}
+// with one, an organisation's own totals with one (its "answer" rows of every locality).
+func (tx reportRepo) answersFromCounts(from, to string, sc reportScope, templateID, point string, into map[answerKey]int64) error {
 	if tx.dialect == Postgres {
 		templateID = strings.ToLower(templateID) // as PostgreSQL reads a uuid
 	}
-	rows, err := tx.countsWith(from, to, f, []string{templateID, point}, kind)
+	var (
+		rows []countRow
+		err  error
+	)
+	switch {
+	case sc.OrganisationID != "":
+		rows, err = tx.orgCountsWith(from, to, sc, []string{templateID, point}, "answer")
+	case sc.Locality != "":
+		rows, err = tx.countsWith(from, to, sc.Filter, []string{templateID, point}, "answer")
+	default:
+		rows, err = tx.countsWith(from, to, sc.Filter, []string{templateID, point}, "answer_all")
+	}
 	if err != nil {
 		return err
 	}

@@ -12,9 +12,9 @@ import (
 	"github.com/oneplan-send/oneplan/internal/store/migrations"
 )
 
-// An organisation's activity, funnel and timeliness read report_org_counts and report_org_deltas
-// (migration 0110): the totals of the children counted under it in report_org_children, which
-// only the fold below changes. Involvements mark their child; the fold compares a marked child's
+// An organisation's activity, funnel, timeliness and experience read report_org_counts and
+// report_org_deltas (migrations 0110 and 0113): the totals of the children counted under it in
+// report_org_children, which only the fold below changes. Involvements mark their child; the fold compares a marked child's
 // organisations now with those it is counted under and adds or takes away its whole contribution
 // for the difference. A report corrects the totals for the children still marked, or, with more
 // marked than reportOrgScanAbove, scans the records as before.
@@ -170,7 +170,10 @@ func rebuildReportOrgs(db *gorm.DB, dialect string) error {
 			}
 		}
 	}
-	return migrations.BackfillReportOrgCounts(db)
+	if err := migrations.BackfillReportOrgCounts(db); err != nil {
+		return err
+	}
+	return migrations.BackfillReportOrgAnswers(db)
 }
 
 // orgTotals are an organisation's totals for some kinds and months, and the correction for
@@ -188,7 +191,12 @@ type orgTotals struct {
 // orgCounts reads the groups of the kinds given over months [from, to] (YYYY-MM) for the scope's
 // organisation (and locality), corrected for the children still marked.
 func (tx reportRepo) orgCounts(from, to string, sc reportScope, kinds ...string) ([]countRow, error) {
-	where, args := countsWhere(from, to, sc.Filter, kinds)
+	return tx.orgCountsWith(from, to, sc, nil, kinds...)
+}
+
+// orgCountsWith is orgCounts narrowed further by dims: d1 to d4, "" for any.
+func (tx reportRepo) orgCountsWith(from, to string, sc reportScope, dims []string, kinds ...string) ([]countRow, error) {
+	where, args := withDims(countsWhere(from, to, sc.Filter, kinds))(dims)
 	half := len(args) / 2
 	org := sc.OrganisationID
 	args = append(append(append(append([]any{org}, args[:half]...), org), args[half:]...), org, org)
@@ -251,7 +259,7 @@ func (tx reportRepo) orgCounts(from, to string, sc reportScope, kinds ...string)
 					_ = res.Close()
 					return nil, translate(err)
 				}
-				if sc.Locality != "" && g.locality != key(sc.Locality) {
+				if sc.Locality != "" && g.locality != key(sc.Locality) || !dimsMatch(dims, g.d1, g.d2, g.d3, g.d4) {
 					continue
 				}
 				sums[g] += n * fix[id]
@@ -299,4 +307,14 @@ func (tx reportRepo) scopedCounts(from, to string, sc reportScope, kinds ...stri
 		return tx.orgCounts(from, to, sc, kinds...)
 	}
 	return tx.counts(from, to, sc.Filter, kinds...)
+}
+
+// dimsMatch says whether a group's dimensions are those asked for ("" for any).
+func dimsMatch(dims []string, d ...string) bool {
+	for i, want := range dims {
+		if want != "" && d[i] != want {
+			return false
+		}
+	}
+	return true
 }

@@ -125,45 +125,48 @@ func lockShared0110(child string) string {
 	return "PERFORM pg_advisory_xact_lock_shared(" + ReportOrgBucketLock + ", " + ReportOrgBucket(child) + ")"
 }
 
+// orgRowTriggers0110 are the triggers appending each row of t's deltas under its child's
+// organisations. perStatement: on PostgreSQL, inserts append per statement (as 0041/0103 do for
+// report_deltas), so that a chunk of rows locks each bucket once and appends its rows summed.
+func orgRowTriggers0110(dialect string, t table0016, perStatement bool) []string {
+	watch := t.watch
+	if !slices.Contains(watch, "young_person_id") {
+		watch = append(slices.Clone(watch), "young_person_id")
+	}
+	name := "report_org_deltas_" + t.name
+	del, ins := rowOrgDeltas0110(t, "OLD", "-1"), rowOrgDeltas0110(t, "NEW", "1")
+	if dialect != dialectPostgres {
+		return []string{
+			"CREATE TRIGGER " + name + "_insert AFTER INSERT ON " + t.name + " FOR EACH ROW BEGIN\n" + ins + ";\nEND",
+			"CREATE TRIGGER " + name + "_delete AFTER DELETE ON " + t.name + " FOR EACH ROW BEGIN\n" + del + ";\nEND",
+			"CREATE TRIGGER " + name + "_update AFTER UPDATE ON " + t.name + " FOR EACH ROW WHEN " + changed0084(dialect, watch) + " BEGIN\n" +
+				del + ";\n" + ins + ";\nEND"}
+	}
+	stmts := []string{"CREATE FUNCTION " + name + "() RETURNS trigger LANGUAGE plpgsql AS $fn$\nBEGIN\n" +
+		"IF TG_OP <> 'INSERT' THEN\n" + lockShared0110("OLD.young_person_id") + ";\n" + del + ";\nEND IF;\n" +
+		"IF TG_OP <> 'DELETE' THEN\n" + lockShared0110("NEW.young_person_id") + ";\n" + ins + ";\nEND IF;\nRETURN NULL;\nEND\n$fn$",
+		"CREATE TRIGGER " + name + "_update AFTER UPDATE ON " + t.name + " FOR EACH ROW WHEN (" + changed0084(dialect, watch) +
+			") EXECUTE FUNCTION " + name + "()"}
+	if !perStatement {
+		return append(stmts, "CREATE TRIGGER "+name+"_write AFTER INSERT OR DELETE ON "+t.name+" FOR EACH ROW EXECUTE FUNCTION "+name+"()")
+	}
+	return append(stmts,
+		"CREATE FUNCTION "+name+"_inserted() RETURNS trigger LANGUAGE plpgsql AS $fn$\nBEGIN\n"+
+			"PERFORM pg_advisory_xact_lock_shared("+ReportOrgBucketLock+", b) FROM (SELECT DISTINCT "+
+			ReportOrgBucket("young_person_id")+" AS b FROM new_rows) x;\n"+
+			grouped0110(true, orgSels0110(t, "c.organisation_id", "n", referrerTyp, "1", " FROM new_rows n JOIN report_org_children c ON c.young_person_id = n.young_person_id", ""))+
+			";\nRETURN NULL;\nEND\n$fn$",
+		"CREATE TRIGGER "+name+"_delete AFTER DELETE ON "+t.name+" FOR EACH ROW EXECUTE FUNCTION "+name+"()",
+		"CREATE TRIGGER "+name+"_insert AFTER INSERT ON "+t.name+
+			" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "+name+"_inserted()")
+}
+
 func triggers0110(db *gorm.DB) error {
 	dialect := dialectOf0016(db)
 	var stmts []string
 	pg := dialect == dialectPostgres
 	for _, t := range tables0016 {
-		watch := t.watch
-		if !slices.Contains(watch, "young_person_id") {
-			watch = append(slices.Clone(watch), "young_person_id")
-		}
-		name := "report_org_deltas_" + t.name
-		del, ins := rowOrgDeltas0110(t, "OLD", "-1"), rowOrgDeltas0110(t, "NEW", "1")
-		if pg {
-			stmts = append(stmts, "CREATE FUNCTION "+name+"() RETURNS trigger LANGUAGE plpgsql AS $fn$\nBEGIN\n"+
-				"IF TG_OP <> 'INSERT' THEN\n"+lockShared0110("OLD.young_person_id")+";\n"+del+";\nEND IF;\n"+
-				"IF TG_OP <> 'DELETE' THEN\n"+lockShared0110("NEW.young_person_id")+";\n"+ins+";\nEND IF;\nRETURN NULL;\nEND\n$fn$",
-				"CREATE TRIGGER "+name+"_update AFTER UPDATE ON "+t.name+" FOR EACH ROW WHEN ("+changed0084(dialect, watch)+
-					") EXECUTE FUNCTION "+name+"()")
-			if slices.Contains(tables0041, t.name) {
-				// Inserted per statement, as 0041/0103 do for report_deltas: an import's chunk
-				// locks each bucket once and appends its rows summed.
-				stmts = append(stmts,
-					"CREATE FUNCTION "+name+"_inserted() RETURNS trigger LANGUAGE plpgsql AS $fn$\nBEGIN\n"+
-						"PERFORM pg_advisory_xact_lock_shared("+ReportOrgBucketLock+", b) FROM (SELECT DISTINCT "+
-						ReportOrgBucket("young_person_id")+" AS b FROM new_rows) x;\n"+
-						grouped0110(true, orgSels0110(t, "c.organisation_id", "n", referrerTyp, "1", " FROM new_rows n JOIN report_org_children c ON c.young_person_id = n.young_person_id", ""))+
-						";\nRETURN NULL;\nEND\n$fn$",
-					"CREATE TRIGGER "+name+"_delete AFTER DELETE ON "+t.name+" FOR EACH ROW EXECUTE FUNCTION "+name+"()",
-					"CREATE TRIGGER "+name+"_insert AFTER INSERT ON "+t.name+
-						" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "+name+"_inserted()")
-			} else {
-				stmts = append(stmts, "CREATE TRIGGER "+name+"_write AFTER INSERT OR DELETE ON "+t.name+" FOR EACH ROW EXECUTE FUNCTION "+name+"()")
-			}
-			continue
-		}
-		stmts = append(stmts,
-			"CREATE TRIGGER "+name+"_insert AFTER INSERT ON "+t.name+" FOR EACH ROW BEGIN\n"+ins+";\nEND",
-			"CREATE TRIGGER "+name+"_delete AFTER DELETE ON "+t.name+" FOR EACH ROW BEGIN\n"+del+";\nEND",
-			"CREATE TRIGGER "+name+"_update AFTER UPDATE ON "+t.name+" FOR EACH ROW WHEN "+changed0084(dialect, watch)+" BEGIN\n"+
-				del+";\n"+ins+";\nEND")
+		stmts = append(stmts, orgRowTriggers0110(dialect, t, slices.Contains(tables0041, t.name))...)
 	}
 
 	// A child moving locality moves its records counted by the child's locality, under each
@@ -268,10 +271,11 @@ func BackfillReportOrgCounts(db *gorm.DB) error {
 
 // AddReportOrgMoves appends, for each pair in report_org_moves (a child and an organisation, n
 // +1 or -1), the child's whole present contribution times n to report_org_deltas: the store's
-// fold, once it has listed the organisations a child joined or left. Reasons and stages, which
+// fold, once it has listed the organisations a child joined or left (the survey answers too, since
+// migration 0113). Reasons and stages, which
 // have no index by child, are found through their referrals.
 func AddReportOrgMoves(db *gorm.DB) error {
-	for _, t := range tables0016 {
+	for _, t := range reportOrgTables {
 		from := " FROM report_org_moves m JOIN " + t.name + " x ON x.young_person_id = m.young_person_id"
 		if t.name == "referral_reasons" || t.name == "referral_stages" {
 			from = " FROM report_org_moves m JOIN referrals k ON k.young_person_id = m.young_person_id JOIN " + t.name +
@@ -291,7 +295,7 @@ func AddReportOrgMoves(db *gorm.DB) error {
 // update.
 func ReportOrgContributions(kinds []string) []string {
 	var out []string
-	for _, t := range tables0016 {
+	for _, t := range reportOrgTables {
 		for _, p := range t.projs {
 			if !slices.Contains(kinds, p.kind) {
 				continue

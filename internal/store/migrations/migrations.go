@@ -62,6 +62,7 @@ var all = []*gormigrate.Migration{
 	m0109,
 	m0110,
 	m0112,
+	m0113,
 }
 
 // Table records the IDs of the migrations applied.
