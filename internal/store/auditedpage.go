@@ -132,6 +132,10 @@ func scanAuditedPage[R any, D any](c conn, q listQuery, o pageOf[R], p paging.Pa
 	return out, next, nil
 }
 
+// traceQuery, when a test sets it, hears of each statement queryRows runs, as sent (the plan test
+// checks the generic plans of the prepared ones).
+var traceQuery func(sql string, vars []any, planned bool)
+
 // queryRows runs a statement of the session that returns rows and hands each row's scan to each.
 // On PostgreSQL, outside a transaction, it runs straight on the pool's pgx connection: its rows
 // scan into the destinations from the wire (binary where it can), without database/sql turning
@@ -140,6 +144,9 @@ func scanAuditedPage[R any, D any](c conn, q listQuery, o pageOf[R], p paging.Pa
 // Elsewhere (a transaction, SQLite) it goes through the ORM's connection. An error after the last
 // row (a data-modifying CTE's, or the commit's) is its error.
 func queryRows(s *session, sql string, vars []any, planned bool, each func(scan func(...any) error) error) (err error) {
+	if traceQuery != nil {
+		traceQuery(sql, vars, planned)
+	}
 	if s.tx == nil && s.dialect == Postgres {
 		pool, poolErr := s.pool.DB()
 		if poolErr != nil {

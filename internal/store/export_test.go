@@ -127,3 +127,7 @@ func HeadsCached() int {
 	heads.Range(func(any, any) bool { n++; return true })
 	return n
 }
+
+// TraceQueries has fn hear of each statement queryRows runs, with its values and whether it is
+// planned for them (nil stops it).
+func TraceQueries(fn func(sql string, vars []any, planned bool)) { traceQuery = fn }

@@ -54,47 +54,129 @@ func TestListPlans(t *testing.T) {
 	}
 	defer func() { _ = st.Close() }()
 	sent := store.RecordSQL(st)
+	var traced []tracedQuery
+	store.TraceQueries(func(sql string, vars []any, planned bool) {
+		traced = append(traced, tracedQuery{sql, slices.Clone(vars), planned})
+	})
+	defer store.TraceQueries(nil)
+	raw, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = raw.Close() }()
+	generic := 0
 	for _, c := range listCases(n) {
 		t.Run(c.name, func(t *testing.T) {
+			traced = traced[:0]
 			list := listSQL(t, ctx, st, sent, c)
-			raw, err := store.RawString(st, "EXPLAIN (ANALYSE, FORMAT JSON) "+list)
+			plan, err := store.RawString(st, "EXPLAIN (ANALYSE, FORMAT JSON) "+list)
 			if err != nil {
 				t.Fatal(err)
 			}
-			var plans []struct{ Plan planNode }
-			if err := json.Unmarshal([]byte(raw), &plans); err != nil || len(plans) != 1 {
-				t.Fatalf("plan: %v %s", err, raw)
-			}
-			var discarded float64
-			var scans, used []string
-			plans[0].Plan.walk(func(p planNode) {
-				if p.Index != "" {
-					used = append(used, p.Index)
+			judgePlan(t, c, "", plan, list)
+			// A page sent as a prepared statement (its filter binds nothing but the cursor) runs,
+			// from a connection's sixth time, on the generic plan: that plan must hold too.
+			for _, q := range traced {
+				if q.planned || !strings.Contains(q.sql, `FROM "`+c.table+`"`) {
+					continue
 				}
-				discarded += (p.RemovedByFilter + p.RemovedByJoinFilter + p.RemovedByIndexRecheck) * max(p.Loops, 1)
-				if p.NodeType == "Seq Scan" && bigTables[p.Relation] {
-					scans = append(scans, p.Relation)
-				}
-			})
-			t.Logf("indexes read: %s", strings.Join(used, ", "))
-			bad := ""
-			if c.index != "" && !slices.Contains(used, c.index) {
-				bad = fmt.Sprintf("the page is not read through %s", c.index)
-			}
-			if len(scans) > 0 {
-				bad = fmt.Sprintf("the page scans the whole of %s", strings.Join(scans, ", "))
-			} else if discarded > 2000 {
-				bad = fmt.Sprintf("the page discards %.0f rows to find 50", discarded)
-			}
-			switch {
-			case bad != "" && c.known != "":
-				t.Logf("known: %s: %s", c.known, bad)
-			case bad != "":
-				t.Errorf("%s:\n%s\nquery: %s", bad, raw, list)
-			case c.known != "":
-				t.Errorf("marked known (%s) but the plan is now good: drop the mark", c.known)
+				generic++
+				judgePlan(t, c, "generic plan: ", genericPlan(t, ctx, raw, q), q.sql)
 			}
 		})
+	}
+	if generic < 5 {
+		t.Errorf("only %d pages went as prepared statements: the generic plans were hardly checked", generic)
+	}
+}
+
+// tracedQuery is a statement as queryRows sent it.
+type tracedQuery struct {
+	sql     string
+	vars    []any
+	planned bool
+}
+
+// genericPlan is the plan PostgreSQL gives q as a prepared statement once it stops planning it
+// for its values (forced here rather than waited for), run with q's values.
+func genericPlan(t *testing.T, ctx context.Context, db *sql.DB, q tracedQuery) string {
+	t.Helper()
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = conn.Close() }()
+	values := make([]string, len(q.vars))
+	for i, v := range q.vars {
+		switch v := v.(type) {
+		case string:
+			values[i] = "'" + strings.ReplaceAll(v, "'", "''") + "'"
+		case int, int32, int64:
+			values[i] = fmt.Sprint(v)
+		case time.Time:
+			values[i] = "'" + v.UTC().Format(time.RFC3339Nano) + "'"
+		default:
+			t.Fatalf("a value of type %T in a prepared page", v)
+		}
+	}
+	// The connection goes back to the pool as it came, whatever fails.
+	// (Not DEALLOCATE ALL: the driver's own prepared statements live on it too.)
+	defer func() {
+		_, _ = conn.ExecContext(ctx, "DEALLOCATE plan_test_page")
+		_, _ = conn.ExecContext(ctx, "RESET plan_cache_mode")
+	}()
+	for _, s := range []string{"SET plan_cache_mode = force_generic_plan", "PREPARE plan_test_page AS " + q.sql} {
+		if _, err := conn.ExecContext(ctx, s); err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+	}
+	execute := "EXECUTE plan_test_page"
+	if len(values) > 0 {
+		execute += "(" + strings.Join(values, ", ") + ")"
+	}
+	var plan string
+	if err := conn.QueryRowContext(ctx, "EXPLAIN (ANALYSE, FORMAT JSON) "+execute).Scan(&plan); err != nil {
+		t.Fatal(err)
+	}
+	return plan
+}
+
+// judgePlan fails t when raw (EXPLAIN's JSON) reads c's page badly: not through the index it was
+// designed for, scanning a big table, or discarding more than 2,000 rows to find 50.
+func judgePlan(t *testing.T, c listCase, which, raw, query string) {
+	t.Helper()
+	var plans []struct{ Plan planNode }
+	if err := json.Unmarshal([]byte(raw), &plans); err != nil || len(plans) != 1 {
+		t.Fatalf("plan: %v %s", err, raw)
+	}
+	var discarded float64
+	var scans, used []string
+	plans[0].Plan.walk(func(p planNode) {
+		if p.Index != "" {
+			used = append(used, p.Index)
+		}
+		discarded += (p.RemovedByFilter + p.RemovedByJoinFilter + p.RemovedByIndexRecheck) * max(p.Loops, 1)
+		if p.NodeType == "Seq Scan" && bigTables[p.Relation] {
+			scans = append(scans, p.Relation)
+		}
+	})
+	t.Logf("%sindexes read: %s", which, strings.Join(used, ", "))
+	bad := ""
+	if c.index != "" && !slices.Contains(used, c.index) {
+		bad = fmt.Sprintf("the page is not read through %s", c.index)
+	}
+	if len(scans) > 0 {
+		bad = fmt.Sprintf("the page scans the whole of %s", strings.Join(scans, ", "))
+	} else if discarded > 2000 {
+		bad = fmt.Sprintf("the page discards %.0f rows to find 50", discarded)
+	}
+	switch {
+	case bad != "" && c.known != "":
+		t.Logf("known: %s%s: %s", which, c.known, bad)
+	case bad != "":
+		t.Errorf("%s%s:\n%s\nquery: %s", which, bad, raw, query)
+	case c.known != "" && which == "":
+		t.Errorf("marked known (%s) but the plan is now good: drop the mark", c.known)
 	}
 }
 
