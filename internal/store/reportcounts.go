@@ -343,7 +343,29 @@ func (s *Store) FoldReportDeltas(ctx context.Context) (int64, error) {
 	}
 	// The transitions report's young people marked since the last fold (migration 0102).
 	n, err := s.FoldTransitionSpans(ctx)
-	return moved + int64(n), err
+	moved += int64(n)
+	if err != nil || moved == 0 {
+		return moved, err
+	}
+	return moved, s.vacuumFolded(ctx)
+}
+
+// foldedTables are the tables a fold empties: a report reads report_deltas and
+// report_org_deltas whole, and a deleted row stays in a PostgreSQL table's pages until it is
+// vacuumed.
+const foldedTables = "report_deltas, report_org_deltas, report_org_dirty, report_org_moves, transition_dirty"
+
+// vacuumFolded vacuums what the fold emptied, on PostgreSQL, rather than leave it to autovacuum
+// (which may be off, or busy with the large tables): after 17,000 creates at a million referrals
+// the deltas folded left 175 MB of dead rows that every report read, 120-360 ms a report until a
+// VACUUM of 0.6 s brought them back to 6-25 ms. SKIP_LOCKED: a replica's fold never waits for
+// another's vacuum. A user who does not own the tables gets a warning from PostgreSQL, not an
+// error.
+func (s *Store) vacuumFolded(ctx context.Context) error {
+	if s.dialect != Postgres {
+		return nil
+	}
+	return translate(s.db.WithContext(ctx).Exec("VACUUM (SKIP_LOCKED) " + foldedTables).Error)
 }
 
 // RebuildReportCounts recomputes report_counts and the transition spans from the base tables (oneplan reports-rebuild),

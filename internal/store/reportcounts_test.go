@@ -963,3 +963,47 @@ func TestReportOrgCountsSameStatement(t *testing.T) {
 		}
 	})
 }
+
+// TestReportFoldVacuums: on PostgreSQL a fold leaves the delta tables it emptied vacuumed, so a
+// report, which reads them whole, does not read the dead rows of every delta folded since
+// autovacuum last came by (here autovacuum may be off altogether).
+func TestReportFoldVacuums(t *testing.T) {
+	ctx := context.Background()
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		if st.Dialect() != store.Postgres {
+			t.Skip("SQLite keeps no deleted rows in a table's pages")
+		}
+		rcSeed(t, st)
+		// Folded once, so that the children are counted under their organisations; then more
+		// referrals, whose deltas go to both tables.
+		if _, err := st.FoldReportDeltas(ctx); err != nil {
+			t.Fatal(err)
+		}
+		for i := range 200 {
+			if err := rcReferral(st, 5000+i); err != nil {
+				t.Fatal(err)
+			}
+		}
+		size := func(table string) string {
+			t.Helper()
+			n, err := store.RawString(st, `SELECT pg_relation_size(CAST(? AS regclass))`, table)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		for _, table := range []string{"report_deltas", "report_org_deltas"} {
+			if size(table) == "0" {
+				t.Fatalf("%s is empty before the fold: the test proves nothing", table)
+			}
+		}
+		if _, err := st.FoldReportDeltas(ctx); err != nil {
+			t.Fatal(err)
+		}
+		for _, table := range []string{"report_deltas", "report_org_deltas"} {
+			if got := size(table); got != "0" {
+				t.Errorf("%s holds %s bytes after the fold emptied it: not vacuumed", table, got)
+			}
+		}
+	})
+}
