@@ -14,9 +14,9 @@ import (
 
 // An organisation's activity, funnel, timeliness and experience read report_org_counts and
 // report_org_deltas (migrations 0110 and 0113): the totals of the children counted under it in
-// report_org_children, which only the fold below changes. Involvements mark their child; the fold compares a marked child's
-// organisations now with those it is counted under and adds or takes away its whole contribution
-// for the difference. A report corrects the totals for the children still marked, or, with more
+// report_org_children, which only the fold below changes. Involvements mark their child; the fold
+// compares a marked child's organisations now with those it is counted under and adds or takes
+// away its whole contribution for the difference. A report corrects the totals for the children still marked, or, with more
 // marked than reportOrgScanAbove, scans the records as before.
 
 var (
