@@ -3,7 +3,8 @@
 // database, migrates it, loads the benchmark data set (internal/benchload), builds and starts the
 // real server binary on a loopback port, then for each operation runs HTTP load with wrk and the
 // minimal SQL for the same work with pgbench, interleaved round by round, and prints the medians
-// and their ratios, then each report's time against a bare COUNT. `make bench` runs it; `make
+// and their ratios, then each report's time against a bare COUNT, before the runs and again once
+// the server has folded what they wrote. `make bench` runs it; `make
 // bench-short` runs the short mode CI uses to prove the harness works. Any non-2xx answer or
 // failed transaction is reported loudly and makes it exit 1: a benchmark of errors is worthless.
 //
@@ -279,6 +280,19 @@ func run(ctx context.Context, out io.Writer) error {
 		pgbenchRun{pgbench: pgbench, dbURL: dsn, threads: cfg.threads, duration: cfg.duration,
 			vars: map[string]string{"n": strconv.Itoa(cfg.referrals), "settings": strconv.Itoa(benchload.Settings), "key_id": keyID,
 				"org_id": benchload.CouncilID}}, scriptDir)
+	// Reports again once the server has folded what the runs wrote: what a report reads after
+	// a burst of writes (the fold's leftovers, such as dead rows in the delta tables) shows here.
+	var afterResults []reportResult
+	if cfg.reportRuns > 0 && ctx.Err() == nil {
+		fmt.Fprintln(out, "waiting for the server's fold of the runs' report deltas (every minute)")
+		if err := waitFolded(ctx, db, 3*time.Minute); err != nil {
+			fmt.Fprintf(out, "  %v: timed as they are\n", err)
+		}
+		if ctx.Err() == nil {
+			fmt.Fprintf(out, "timing reports after the runs (%d runs each after a warm-up)\n", cfg.reportRuns)
+			afterResults = timeReports(ctx, srv.baseURL, key, db, cfg.reportRuns, cfg.reportFilters, out)
+		}
+	}
 	rss := srv.peakRSS()
 	aliveErr := srv.alive()
 
@@ -290,6 +304,11 @@ func run(ctx context.Context, out io.Writer) error {
 	if len(reportResults) > 0 {
 		fmt.Fprintln(out)
 		printReports(out, reportResults)
+	}
+	if len(afterResults) > 0 {
+		fmt.Fprintln(out)
+		fmt.Fprintln(out, "After the runs' writes, once the server had folded them:")
+		printReports(out, afterResults)
 	}
 	fmt.Fprintf(out, "\nload average at the end: %s\n", loadAverage())
 

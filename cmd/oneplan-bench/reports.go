@@ -151,3 +151,30 @@ func truncate(s string, n int) string {
 	}
 	return s
 }
+
+// waitFolded waits until the server's fold has emptied the report delta tables and the
+// organisations' marks (the runs' writes counted into the totals) and vacuumed the delta tables
+// (their pages released: a report reads them whole), or the time is up.
+func waitFolded(ctx context.Context, db *sql.DB, limit time.Duration) error {
+	deadline := time.Now().Add(limit)
+	for {
+		var pending bool
+		err := db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM report_deltas) OR EXISTS (SELECT 1 FROM report_org_deltas)
+			OR EXISTS (SELECT 1 FROM report_org_dirty)
+			OR pg_relation_size('report_deltas') + pg_relation_size('report_org_deltas') > 0`).Scan(&pending)
+		if err != nil {
+			return err
+		}
+		if !pending {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("deltas still unfolded, or their tables not vacuumed, after %s", limit)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(2 * time.Second):
+		}
+	}
+}
