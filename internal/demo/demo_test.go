@@ -13,6 +13,8 @@ import (
 	"github.com/oneplan-send/oneplan/internal/tcare"
 )
 
+func TestMain(m *testing.M) { storetest.Main(m) }
+
 // TestSeedTransformingCare: the demo seeds a register with a rating history, C(E)TRs, placements
 // and personal budgets on both databases.
 func TestSeedTransformingCare(t *testing.T) {

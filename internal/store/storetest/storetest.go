@@ -211,6 +211,10 @@ func mark(name string) {
 
 // Backends lists the databases to test against.
 func Backends(t testing.TB) []Backend {
+	if !inMain {
+		// Without it the PostgreSQL template made for the package outlives the run.
+		t.Fatal("storetest: the package's TestMain must be storetest.Main (it drops the template database)")
+	}
 	out := []Backend{sqliteBackend()}
 	setupPostgres()
 	switch {
@@ -229,9 +233,13 @@ func Each(t *testing.T, fn func(t *testing.T, st *store.Store)) {
 	}
 }
 
+// inMain says Main runs the package's tests (Backends insists on it).
+var inMain bool
+
 // Main runs a package's tests, then drops the template database and records which databases
 // the package exercised in $ONEPLAN_TEST_REPORT (a directory), for `make test` to summarise.
 func Main(m *testing.M) {
+	inMain = true
 	code := m.Run()
 	if sqliteDir != "" {
 		_ = os.RemoveAll(sqliteDir)
