@@ -113,23 +113,21 @@ func countsWhere(from, to string, f report.Filter, kinds []string) (string, []an
 	return where, append(args, args...)
 }
 
-// withDims narrows countsWhere's condition further by dims: d1 to d4, "" for any.
-func withDims(where string, args []any) func(dims []string) (string, []any) {
-	return func(dims []string) (string, []any) {
-		var extra []any
-		for i, d := range dims {
-			if d != "" {
-				where += fmt.Sprintf(" AND d%d = ?", i+1)
-				extra = append(extra, d)
-			}
+// withDims narrows countsWhere's condition and arguments further by dims: d1 to d4, "" for any.
+func withDims(where string, args []any, dims []string) (string, []any) {
+	var extra []any
+	for i, d := range dims {
+		if d != "" {
+			where += fmt.Sprintf(" AND d%d = ?", i+1)
+			extra = append(extra, d)
 		}
-		if len(extra) == 0 {
-			return where, args
-		}
-		// countsWhere's arguments are given twice, for report_counts and report_deltas.
-		half := len(args) / 2
-		return where, append(append(append(append([]any{}, args[:half]...), extra...), args[half:]...), extra...)
 	}
+	if len(extra) == 0 {
+		return where, args
+	}
+	// countsWhere's arguments are given twice, for report_counts and report_deltas.
+	half := len(args) / 2
+	return where, append(append(append(append([]any{}, args[:half]...), extra...), args[half:]...), extra...)
 }
 
 // counts reads the groups of the kinds given over months [from, to] (YYYY-MM), for the filter's
@@ -140,7 +138,8 @@ func (tx reportRepo) counts(from, to string, f report.Filter, kinds ...string) (
 
 // countsWith is counts narrowed further by dims: d1 to d4, "" for any.
 func (tx reportRepo) countsWith(from, to string, f report.Filter, dims []string, kinds ...string) ([]countRow, error) {
-	where, args := withDims(countsWhere(from, to, f, kinds))(dims)
+	where, args := countsWhere(from, to, f, kinds)
+	where, args = withDims(where, args, dims)
 	var rows []countRow
 	err := tx.q().Raw(`SELECT kind, locality, d1, d2, d3, d4, SUM(n) AS n FROM (
 		SELECT kind, locality, d1, d2, d3, d4, n FROM report_counts WHERE `+where+`

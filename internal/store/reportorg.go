@@ -16,8 +16,8 @@ import (
 // report_org_deltas (migrations 0110 and 0113): the totals of the children counted under it in
 // report_org_children, which only the fold below changes. Involvements mark their child; the fold
 // compares a marked child's organisations now with those it is counted under and adds or takes
-// away its whole contribution for the difference. A report corrects the totals for the children still marked, or, with more
-// marked than reportOrgScanAbove, scans the records as before.
+// away its whole contribution for the difference. A report corrects the totals for the children
+// still marked, or, with more marked than reportOrgScanAbove, scans the records as before.
 
 var (
 	// reportOrgFoldBatch is how many marks one fold transaction takes.
@@ -196,7 +196,8 @@ func (tx reportRepo) orgCounts(from, to string, sc reportScope, kinds ...string)
 
 // orgCountsWith is orgCounts narrowed further by dims: d1 to d4, "" for any.
 func (tx reportRepo) orgCountsWith(from, to string, sc reportScope, dims []string, kinds ...string) ([]countRow, error) {
-	where, args := withDims(countsWhere(from, to, sc.Filter, kinds))(dims)
+	where, args := countsWhere(from, to, sc.Filter, kinds)
+	where, args = withDims(where, args, dims)
 	half := len(args) / 2
 	org := sc.OrganisationID
 	args = append(append(append(append([]any{org}, args[:half]...), org), args[half:]...), org, org)

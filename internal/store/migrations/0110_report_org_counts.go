@@ -161,6 +161,18 @@ func orgRowTriggers0110(dialect string, t table0016, perStatement bool) []string
 			" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "+name+"_inserted()")
 }
 
+// orgChildMoves0110 are the statements of a young_people trigger moving t's rows (counted by the
+// child's locality) from the child's old locality (OLD) to the new one (NEW), under each
+// organisation the child is counted under.
+func orgChildMoves0110(pg bool, t table0016) []string {
+	var out []string
+	for _, s := range [][2]string{{"OLD", "-1"}, {"NEW", "1"}} {
+		out = append(out, grouped0110(pg, orgSelsLoc0110(t, "c.organisation_id", "x", "COALESCE("+s[0]+".locality_key, '')", referrerTyp, s[1],
+			" FROM "+t.name+" x JOIN report_org_children c ON c.young_person_id = x.young_person_id", "x.young_person_id = NEW.id")))
+	}
+	return out
+}
+
 func triggers0110(db *gorm.DB) error {
 	dialect := dialectOf0016(db)
 	var stmts []string
@@ -174,10 +186,7 @@ func triggers0110(db *gorm.DB) error {
 	var children, settings []string
 	for _, t := range tables0016 {
 		if t.byChild {
-			for _, s := range [][2]string{{"OLD", "-1"}, {"NEW", "1"}} {
-				children = append(children, grouped0110(pg, orgSelsLoc0110(t, "c.organisation_id", "x", "COALESCE("+s[0]+".locality_key, '')", referrerTyp, s[1],
-					" FROM "+t.name+" x JOIN report_org_children c ON c.young_person_id = x.young_person_id", "x.young_person_id = NEW.id")))
-			}
+			children = append(children, orgChildMoves0110(pg, t)...)
 		}
 		if t.name == "referrals" {
 			typed := t

@@ -37,12 +37,7 @@ var reportOrgTables = append(append([]table0016{}, tables0016...), answers0113)
 func triggers0113(db *gorm.DB) error {
 	dialect := dialectOf0016(db)
 	stmts := orgRowTriggers0110(dialect, answers0113, true)
-	var moves []string
-	for _, s := range [][2]string{{"OLD", "-1"}, {"NEW", "1"}} {
-		moves = append(moves, grouped0110(dialect == dialectPostgres, orgSelsLoc0110(answers0113, "c.organisation_id", "x",
-			"COALESCE("+s[0]+".locality_key, '')", referrerTyp, s[1],
-			" FROM survey_answers x JOIN report_org_children c ON c.young_person_id = x.young_person_id", "x.young_person_id = NEW.id")))
-	}
+	moves := orgChildMoves0110(dialect == dialectPostgres, answers0113)
 	when := changed0084(dialect, []string{"locality_key"})
 	if dialect == dialectPostgres {
 		stmts = append(stmts,

@@ -17,17 +17,18 @@ func TestMigration0113ReportOrgAnswers(t *testing.T) {
 			UNION ALL SELECT organisation_id, kind, locality, d1, d2, d3, d4, n FROM report_org_deltas) x
 			WHERE organisation_id = ? AND kind = 'answer' AND `+where, org)
 	}
-	response := func(t *testing.T, db *gorm.DB, id string, child any) {
+	// A response with two answers (one multi-row INSERT, as a response's answers are written)
+	// from each of child 3, child 4 and an anonymous respondent, the responses numbered from first.
+	respond := func(t *testing.T, db *gorm.DB, first int) {
 		t.Helper()
-		exec(t, db, `INSERT INTO survey_responses (id, template_id, template_version, audience, point, young_person_id, submitted_on, via,
-			answers, created_at, version) VALUES (?, ?, 1, 'parent', 'after_plan', ?, '2025-03-04', 'link', '[]', ?, 1)`, id, uuid(5), child, created)
-	}
-	// Two answers a response: one multi-row INSERT, as a response's answers are written.
-	answers := func(t *testing.T, db *gorm.DB, r string, child any) {
-		t.Helper()
-		exec(t, db, `INSERT INTO survey_answers (response_id, question_id, template_id, audience, professional_role, point, submitted_on,
-			young_person_id, question_type, score, choice) VALUES (?, 'q1', ?, 'parent', NULL, 'after_plan', '2025-03-04', ?, 'likert5', 4, NULL),
-			(?, 'q2', ?, 'parent', NULL, 'after_plan', '2025-03-04', ?, 'yes_no', NULL, 'yes')`, r, uuid(5), child, r, uuid(5), child)
+		for i, child := range []any{uuid(3), uuid(4), nil} {
+			r := uuid(first + i)
+			exec(t, db, `INSERT INTO survey_responses (id, template_id, template_version, audience, point, young_person_id, submitted_on, via,
+				answers, created_at, version) VALUES (?, ?, 1, 'parent', 'after_plan', ?, '2025-03-04', 'link', '[]', ?, 1)`, r, uuid(5), child, created)
+			exec(t, db, `INSERT INTO survey_answers (response_id, question_id, template_id, audience, professional_role, point, submitted_on,
+				young_person_id, question_type, score, choice) VALUES (?, 'q1', ?, 'parent', NULL, 'after_plan', '2025-03-04', ?, 'likert5', 4, NULL),
+				(?, 'q2', ?, 'parent', NULL, 'after_plan', '2025-03-04', ?, 'yes_no', NULL, 'yes')`, r, uuid(5), child, r, uuid(5), child)
+		}
 	}
 	involve := func(t *testing.T, db *gorm.DB, id, person, org string) {
 		t.Helper()
@@ -46,12 +47,7 @@ func TestMigration0113ReportOrgAnswers(t *testing.T) {
 		exec(t, db, `DELETE FROM report_org_dirty`)
 		exec(t, db, `INSERT INTO survey_templates (id, code, name, audience, built_in, created_at, updated_at, version)
 			VALUES (?, 'T', 'Template', 'parent', false, ?, ?, 1)`, uuid(5), created, created)
-		response(t, db, uuid(6), uuid(3))
-		answers(t, db, uuid(6), uuid(3))
-		response(t, db, uuid(7), uuid(4))
-		answers(t, db, uuid(7), uuid(4))
-		response(t, db, uuid(10), nil)
-		answers(t, db, uuid(10), nil)
+		respond(t, db, 20) // responses 20 (child 3), 21 (child 4), 22 (anonymous)
 	}, func(t *testing.T, db *gorm.DB) {
 		has(t, "indexes", indexes(t, db), "survey_answers_young_person")
 		for _, org := range []string{uuid(1), uuid(2)} {
@@ -63,25 +59,20 @@ func TestMigration0113ReportOrgAnswers(t *testing.T) {
 		wantValue(t, db, "0", `SELECT COUNT(*) FROM report_org_deltas`)
 
 		// A new response of child 3 counts under both organisations; child 4's and an anonymous one under none.
-		response(t, db, uuid(11), uuid(3))
-		answers(t, db, uuid(11), uuid(3))
-		response(t, db, uuid(12), uuid(4))
-		answers(t, db, uuid(12), uuid(4))
-		response(t, db, uuid(13), nil)
-		answers(t, db, uuid(13), nil)
+		respond(t, db, 23) // responses 23 (child 3), 24 (child 4), 25 (anonymous)
 		total(t, db, "4", uuid(1), "1 = 1")
 		total(t, db, "4", uuid(2), "(d3 = 'q1' OR d3 = 'q2')")
 		wantValue(t, db, "0", `SELECT COUNT(*) FROM report_org_deltas WHERE organisation_id NOT IN (?, ?)`, uuid(1), uuid(2))
 		exec(t, db, `UPDATE young_people SET locality_key = 'key:South' WHERE id = ?`, uuid(3))
 		total(t, db, "0", uuid(2), "locality = 'key:North'")
 		total(t, db, "4", uuid(2), "locality = 'key:South'")
-		exec(t, db, `UPDATE survey_answers SET score = 2 WHERE response_id = ? AND question_id = 'q1'`, uuid(6))
+		exec(t, db, `UPDATE survey_answers SET score = 2 WHERE response_id = ? AND question_id = 'q1'`, uuid(20))
 		total(t, db, "1", uuid(1), "d4 = 'parent||likert5|2|'")
 		total(t, db, "1", uuid(1), "d4 = 'parent||likert5|4|'")
 		// An answer moved to child 4 leaves child 3's organisations; deleted ones are taken away.
-		exec(t, db, `UPDATE survey_answers SET young_person_id = ? WHERE response_id = ?`, uuid(4), uuid(11))
+		exec(t, db, `UPDATE survey_answers SET young_person_id = ? WHERE response_id = ?`, uuid(4), uuid(23))
 		total(t, db, "2", uuid(1), "1 = 1")
-		exec(t, db, `DELETE FROM survey_answers WHERE response_id = ?`, uuid(6))
+		exec(t, db, `DELETE FROM survey_answers WHERE response_id = ?`, uuid(20))
 		total(t, db, "0", uuid(2), "1 = 1")
 		wantValue(t, db, "0", `SELECT COUNT(*) FROM report_org_dirty`)
 	})
