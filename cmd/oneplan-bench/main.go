@@ -280,6 +280,15 @@ func run(ctx context.Context, out io.Writer) error {
 		pgbenchRun{pgbench: pgbench, dbURL: dsn, threads: cfg.threads, duration: cfg.duration,
 			vars: map[string]string{"n": strconv.Itoa(cfg.referrals), "settings": strconv.Itoa(benchload.Settings), "key_id": keyID,
 				"org_id": benchload.CouncilID}}, scriptDir)
+	// Reports at once after the runs, before the server's next fold: they read the runs' deltas
+	// not yet folded (how many is printed).
+	var burstResults []reportResult
+	var unfolded int64
+	if cfg.reportRuns > 0 && ctx.Err() == nil {
+		unfolded = unfoldedDeltas(ctx, db)
+		fmt.Fprintf(out, "timing reports at once after the runs, %d delta rows unfolded (%d runs each after a warm-up)\n", unfolded, cfg.reportRuns)
+		burstResults = timeReports(ctx, srv.baseURL, key, db, cfg.reportRuns, cfg.reportFilters, out)
+	}
 	// Reports again once the server has folded what the runs wrote: what a report reads after
 	// a burst of writes (the fold's leftovers, such as dead rows in the delta tables) shows here.
 	var afterResults []reportResult
@@ -305,6 +314,11 @@ func run(ctx context.Context, out io.Writer) error {
 		fmt.Fprintln(out)
 		printReports(out, reportResults)
 	}
+	if len(burstResults) > 0 {
+		fmt.Fprintln(out)
+		fmt.Fprintf(out, "At once after the runs' writes, %d delta rows not yet folded:\n", unfolded)
+		printReports(out, burstResults)
+	}
 	if len(afterResults) > 0 {
 		fmt.Fprintln(out)
 		fmt.Fprintln(out, "After the runs' writes, once the server had folded them:")
@@ -323,7 +337,7 @@ func run(ctx context.Context, out io.Writer) error {
 			return errFailures
 		}
 	}
-	for _, r := range reportResults {
+	for _, r := range slices.Concat(reportResults, burstResults, afterResults) {
 		if r.err != nil {
 			return errFailures
 		}

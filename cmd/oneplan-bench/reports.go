@@ -152,6 +152,15 @@ func truncate(s string, n int) string {
 	return s
 }
 
+// unfoldedDeltas is how many rows the report delta tables hold (-1 when they cannot be counted).
+func unfoldedDeltas(ctx context.Context, db *sql.DB) int64 {
+	var n int64
+	if err := db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM report_deltas) + (SELECT count(*) FROM report_org_deltas)`).Scan(&n); err != nil {
+		return -1
+	}
+	return n
+}
+
 // waitFolded waits until the server's fold has emptied the report delta tables and the
 // organisations' marks (the runs' writes counted into the totals) and vacuumed the delta tables
 // (their pages released: a report reads them whole), or the time is up.

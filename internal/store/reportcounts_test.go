@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"reflect"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -1004,6 +1005,56 @@ func TestReportFoldVacuums(t *testing.T) {
 			if got := size(table); got != "0" {
 				t.Errorf("%s holds %s bytes after the fold emptied it: not vacuumed", table, got)
 			}
+		}
+	})
+}
+
+// TestUnfoldedAtLeast: the count that makes the server fold early sees both delta tables and
+// stops at what it was asked.
+func TestUnfoldedAtLeast(t *testing.T) {
+	ctx := context.Background()
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		rcSeed(t, st)
+		if _, err := st.FoldReportDeltas(ctx); err != nil {
+			t.Fatal(err)
+		}
+		at := func(n int) bool {
+			t.Helper()
+			over, err := st.UnfoldedAtLeast(ctx, n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return over
+		}
+		if at(1) {
+			t.Fatal("deltas left after a fold")
+		}
+		for i := range 20 {
+			if err := rcReferral(st, 6000+i); err != nil {
+				t.Fatal(err)
+			}
+		}
+		count := func(table string) int {
+			t.Helper()
+			s, err := store.RawString(st, "SELECT CAST(count(*) AS TEXT) FROM "+table)
+			if err != nil {
+				t.Fatal(err)
+			}
+			n, err := strconv.Atoi(s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		plain, org := count("report_deltas"), count("report_org_deltas")
+		if plain == 0 || org == 0 {
+			t.Fatalf("deltas %d and %d: both tables should hold some for the test to mean anything", plain, org)
+		}
+		if !at(plain+org) || at(plain+org+1) {
+			t.Errorf("%d + %d deltas: at least %d %v, at least %d %v", plain, org, plain+org, at(plain+org), plain+org+1, at(plain+org+1))
+		}
+		if !at(max(plain, org) + 1) {
+			t.Errorf("%d + %d deltas: only one table counted", plain, org)
 		}
 	})
 }
