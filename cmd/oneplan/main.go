@@ -631,7 +631,7 @@ type folder struct {
 	last    time.Time     // the last whole fold, zero before the first
 }
 
-// Folds step runs.
+// What step ran: nothing, the whole fold, or the counts' alone.
 const (
 	foldNone   = ""
 	foldWhole  = "whole"  // store FoldReportDeltas

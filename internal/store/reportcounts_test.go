@@ -383,6 +383,15 @@ func TestReportCountsEqualRows(t *testing.T) {
 			rcExec(t, st, `UPDATE `+table+` SET young_person_id = ? WHERE young_person_id = ?`, rcID(3, 6), rcID(3, 5))
 		}
 		rcCompare(t, st, "updated")
+		// The server's early fold: the counts alone, the children marked by the team changes
+		// above still marked.
+		if _, err := st.FoldCounts(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if marked, err := store.RawString(st, `SELECT CAST(count(*) AS TEXT) FROM report_org_dirty`); err != nil || marked == "0" {
+			t.Fatalf("%s children marked after the counts' fold (%v): the step proves less than it says", marked, err)
+		}
+		rcCompare(t, st, "counts folded")
 
 		// The erasure of a child with referrals, meetings, requests and plans.
 		child, err := store.RawString(st, `SELECT young_person_id FROM ehc_requests WHERE plan_issued_on IS NOT NULL ORDER BY id LIMIT 1`)
@@ -1004,6 +1013,20 @@ func TestReportFoldVacuums(t *testing.T) {
 		for _, table := range []string{"report_deltas", "report_org_deltas"} {
 			if got := size(table); got != "0" {
 				t.Errorf("%s holds %s bytes after the fold emptied it: not vacuumed", table, got)
+			}
+		}
+		// The counts' fold alone (the server's early one) vacuums them too.
+		for i := range 50 {
+			if err := rcReferral(st, 5500+i); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n, err := st.FoldCounts(ctx); err != nil || n == 0 {
+			t.Fatalf("FoldCounts: %d, %v", n, err)
+		}
+		for _, table := range []string{"report_deltas", "report_org_deltas"} {
+			if got := size(table); got != "0" {
+				t.Errorf("%s holds %s bytes after the counts' fold emptied it: not vacuumed", table, got)
 			}
 		}
 	})
