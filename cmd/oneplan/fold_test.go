@@ -12,7 +12,8 @@ import (
 )
 
 // TestFoldEarly: the server folds wholly on its first look and once each period is over, and in
-// between folds the counts alone when the deltas pile up past the mark.
+// between folds the counts or the transition spans alone when the deltas or the marks pile up
+// past their mark.
 func TestFoldEarly(t *testing.T) {
 	for _, b := range storetest.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
@@ -25,26 +26,32 @@ func TestFoldEarly(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer st.Close()
-			pending := func() bool {
+			unfolded := func() (bool, bool) {
 				t.Helper()
-				over, err := st.UnfoldedAtLeast(ctx, 1)
+				deltas, marks, err := st.Unfolded(ctx, 1, 1)
 				if err != nil {
 					t.Fatal(err)
 				}
-				return over
+				return deltas, marks
 			}
-			if !pending() {
-				t.Fatal("no report deltas after the demo seed: the test proves nothing")
+			pending := func() bool { d, _ := unfolded(); return d }
+			marked := func() bool { _, m := unfolded(); return m }
+			if !pending() || !marked() {
+				t.Fatal("no report deltas or transition marks after the demo seed: the test proves nothing")
 			}
-			f := folder{st: st, logger: slog.New(slog.NewTextHandler(io.Discard, nil)), every: time.Hour, earlyAt: 1 << 30}
+			f := folder{st: st, logger: slog.New(slog.NewTextHandler(io.Discard, nil)), every: time.Hour, deltasAt: 1 << 30, marksAt: 1 << 30}
 			t0 := time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC)
 			f.last = t0
 			if got := f.step(ctx, t0.Add(5*time.Second)); got != foldNone || !pending() {
 				t.Fatalf("fold %q within the period with fewer deltas than the mark", got)
 			}
-			f.earlyAt = 1
-			if got := f.step(ctx, t0.Add(10*time.Second)); got != foldCounts || pending() {
-				t.Fatalf("fold %q of deltas past the mark (left some: %v)", got, pending())
+			f.deltasAt = 1
+			if got := f.step(ctx, t0.Add(10*time.Second)); got != foldCounts || pending() || !marked() {
+				t.Fatalf("fold %q of deltas past the mark (left some: %v; spans folded: %v)", got, pending(), !marked())
+			}
+			f.marksAt = 1
+			if got := f.step(ctx, t0.Add(12*time.Second)); got != foldSpans || marked() {
+				t.Fatalf("fold %q of transition marks past the mark (left some: %v)", got, marked())
 			}
 			if got := f.step(ctx, t0.Add(15*time.Second)); got != foldNone {
 				t.Fatalf("fold %q with nothing to fold, within the period", got)
@@ -52,7 +59,7 @@ func TestFoldEarly(t *testing.T) {
 			if got := f.step(ctx, t0.Add(2*time.Hour)); got != foldWhole || !f.last.Equal(t0.Add(2*time.Hour)) {
 				t.Fatalf("fold %q once the period was over", got)
 			}
-			first := folder{st: st, logger: f.logger, every: time.Hour, earlyAt: 1 << 30}
+			first := folder{st: st, logger: f.logger, every: time.Hour, deltasAt: 1 << 30, marksAt: 1 << 30}
 			if got := first.step(ctx, t0); got != foldWhole {
 				t.Fatalf("fold %q on the first look", got)
 			}

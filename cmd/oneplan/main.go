@@ -594,14 +594,14 @@ func purge(ctx context.Context, st *store.Store, logger *slog.Logger) {
 }
 
 // foldReportCounts folds the report deltas the triggers append into report_counts every minute,
-// and their counts alone sooner when they pile up (looked at every few seconds): a report reads
-// the deltas not yet folded whole, and a minute of heavy writing left hundreds of thousands (a
-// burst of 15,000 creates: 1.5 million, reports of 0.1-12 s). Reports are exact either way. The
-// first fold runs at once: after an upgrade it works out, in batches, the transition spans
-// start-up left marked (store Migrate folds a bounded number), which may take minutes at a large
-// council.
+// and, looking every few seconds, folds their counts and the transition spans sooner when either
+// piles up: a report reads the deltas not yet folded whole (a burst of 15,000 creates left 1.5
+// million, reports of 0.1-12 s), and the transitions report works out each young person marked
+// since the last fold. Reports are exact either way. The first fold runs at once: after an upgrade
+// it works out, in batches, the transition spans start-up left marked (store Migrate folds a
+// bounded number), which may take minutes at a large council.
 func foldReportCounts(ctx context.Context, st *store.Store, logger *slog.Logger) {
-	f := folder{st: st, logger: logger, every: time.Minute, earlyAt: foldEarlyAt}
+	f := folder{st: st, logger: logger, every: time.Minute, deltasAt: foldDeltasAt, marksAt: foldMarksAt}
 	t := time.NewTicker(foldCheck)
 	defer t.Stop()
 	for {
@@ -614,50 +614,60 @@ func foldReportCounts(ctx context.Context, st *store.Store, logger *slog.Logger)
 	}
 }
 
-// foldCheck is how often the server looks at how many report deltas wait to be folded, and
-// foldEarlyAt how many make it fold their counts before the minute is up (a report reads 20,000
-// in a few milliseconds).
+// foldCheck is how often the server looks at what waits to be folded; foldDeltasAt the deltas
+// and foldMarksAt the transition marks that make it fold them before the minute is up (a report
+// reads 20,000 deltas in a few milliseconds; 100 marks cost the transitions report about 25 ms).
 const (
-	foldCheck   = 2 * time.Second
-	foldEarlyAt = 20000
+	foldCheck    = 2 * time.Second
+	foldDeltasAt = 20000
+	foldMarksAt  = 100
 )
 
 // folder decides, each time it is asked, which fold is due.
 type folder struct {
-	st      *store.Store
-	logger  *slog.Logger
-	every   time.Duration // between whole folds
-	earlyAt int           // deltas that make the counts' fold due sooner
-	last    time.Time     // the last whole fold, zero before the first
+	st       *store.Store
+	logger   *slog.Logger
+	every    time.Duration // between whole folds
+	deltasAt int           // deltas that make the counts' fold due sooner
+	marksAt  int           // transition marks that make the spans' fold due sooner
+	last     time.Time     // the last whole fold, zero before the first
 }
 
-// What step ran: nothing, the whole fold, or the counts' alone.
+// What step ran: nothing, the whole fold, or the counts' or the spans' alone, or both.
 const (
 	foldNone   = ""
 	foldWhole  = "whole"  // store FoldReportDeltas
 	foldCounts = "counts" // store FoldCounts
+	foldSpans  = "spans"  // store FoldTransitionSpans
 )
 
-// step runs the fold due at now, if any, and says which.
+// step runs the folds due at now, if any, and says which.
 func (f *folder) step(ctx context.Context, now time.Time) string {
-	if f.last.IsZero() || now.Sub(f.last) >= f.every {
-		if _, err := f.st.FoldReportDeltas(ctx); err != nil && ctx.Err() == nil {
-			redact.Warn(f.logger, "fold report counts", err)
+	warn := func(what string, err error) {
+		if err != nil && ctx.Err() == nil {
+			redact.Warn(f.logger, what, err)
 		}
+	}
+	if f.last.IsZero() || now.Sub(f.last) >= f.every {
+		_, err := f.st.FoldReportDeltas(ctx)
+		warn("fold report counts", err)
 		f.last = now
 		return foldWhole
 	}
-	over, err := f.st.UnfoldedAtLeast(ctx, f.earlyAt)
-	if err != nil && ctx.Err() == nil {
-		redact.Warn(f.logger, "count report deltas", err)
+	deltas, marks, err := f.st.Unfolded(ctx, f.deltasAt, f.marksAt)
+	warn("count report deltas", err)
+	var ran []string
+	if deltas {
+		_, err := f.st.FoldCounts(ctx)
+		warn("fold report counts", err)
+		ran = append(ran, foldCounts)
 	}
-	if !over {
-		return foldNone
+	if marks {
+		_, err := f.st.FoldTransitionSpans(ctx)
+		warn("fold transition spans", err)
+		ran = append(ran, foldSpans)
 	}
-	if _, err := f.st.FoldCounts(ctx); err != nil && ctx.Err() == nil {
-		redact.Warn(f.logger, "fold report counts", err)
-	}
-	return foldCounts
+	return strings.Join(ran, "+")
 }
 
 // refreshWorklist brings the stored deadline worklist up to date every few seconds, so that the

@@ -318,11 +318,11 @@ func (s *Store) FoldReportDeltas(ctx context.Context) (int64, error) {
 	return moved, s.vacuumFolded(ctx, foldedTables)
 }
 
-// FoldCounts is the part of FoldReportDeltas that never makes a writer wait: report_deltas and
-// report_org_deltas moved into their totals (and the delta tables vacuumed), the marked children
-// and transition spans left for the next whole fold. Folding the marked children takes their
-// buckets' locks, which creates wait for: run every few seconds through a burst of creates, the
-// whole fold made their p99 6.6 s.
+// FoldCounts is the part of FoldReportDeltas that the server runs early (with FoldTransitionSpans,
+// which makes no writer wait either): report_deltas and report_org_deltas moved into their totals
+// and the delta tables vacuumed, the organisations' marked children left for the next whole fold.
+// Folding those takes their buckets' locks, which creates wait for: run every few seconds through a
+// burst of creates, the whole fold made their p99 6.6 s.
 func (s *Store) FoldCounts(ctx context.Context) (int64, error) {
 	moved, err := s.foldCounts(ctx)
 	if err != nil || moved == 0 {
@@ -388,14 +388,17 @@ func (s *Store) vacuumFolded(ctx context.Context, tables string) error {
 	return translate(s.db.WithContext(ctx).Exec("VACUUM (SKIP_LOCKED) " + tables).Error)
 }
 
-// UnfoldedAtLeast reports whether the report delta tables hold n rows or more between them,
-// counting no further than that (a report reads them whole, so the server folds early when they
-// grow: see oneplan's foldReportCounts).
-func (s *Store) UnfoldedAtLeast(ctx context.Context, n int) (bool, error) {
-	var rows int64
-	err := s.db.WithContext(ctx).Raw(`SELECT (SELECT count(*) FROM (SELECT 1 FROM report_deltas LIMIT ?) a)
-		+ (SELECT count(*) FROM (SELECT 1 FROM report_org_deltas LIMIT ?) b)`, n, n).Scan(&rows).Error
-	return rows >= int64(n), translate(err)
+// Unfolded reports whether the report delta tables hold deltas rows or more between them, and
+// whether deltas and transition_dirty holds marks marks or more, counting no further than that:
+// a report reads the deltas whole, and the transitions report works out each marked young
+// person's spans (about 0.25 ms each), so the server folds early when either grows (see
+// oneplan's foldReportCounts).
+func (s *Store) Unfolded(ctx context.Context, deltas, marks int) (manyDeltas, manyMarks bool, err error) {
+	var row struct{ Deltas, Marks int64 }
+	err = s.db.WithContext(ctx).Raw(`SELECT (SELECT count(*) FROM (SELECT 1 FROM report_deltas LIMIT ?) a)
+		+ (SELECT count(*) FROM (SELECT 1 FROM report_org_deltas LIMIT ?) b) AS deltas,
+		(SELECT count(*) FROM (SELECT 1 FROM transition_dirty LIMIT ?) c) AS marks`, deltas, deltas, marks).Scan(&row).Error
+	return row.Deltas >= int64(deltas), row.Marks >= int64(marks), translate(err)
 }
 
 // RebuildReportCounts recomputes report_counts and the transition spans from the base tables (oneplan reports-rebuild),

@@ -1032,25 +1032,25 @@ func TestReportFoldVacuums(t *testing.T) {
 	})
 }
 
-// TestUnfoldedAtLeast: the count that makes the server fold early sees both delta tables and
-// stops at what it was asked.
-func TestUnfoldedAtLeast(t *testing.T) {
+// TestUnfolded: the counts that make the server fold early see both delta tables and the
+// transition marks, and stop at what they were asked.
+func TestUnfolded(t *testing.T) {
 	ctx := context.Background()
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		rcSeed(t, st)
 		if _, err := st.FoldReportDeltas(ctx); err != nil {
 			t.Fatal(err)
 		}
-		at := func(n int) bool {
+		at := func(deltas, marks int) (bool, bool) {
 			t.Helper()
-			over, err := st.UnfoldedAtLeast(ctx, n)
+			d, m, err := st.Unfolded(ctx, deltas, marks)
 			if err != nil {
 				t.Fatal(err)
 			}
-			return over
+			return d, m
 		}
-		if at(1) {
-			t.Fatal("deltas left after a fold")
+		if d, m := at(1, 1); d || m {
+			t.Fatalf("after a fold: deltas left %v, marks left %v", d, m)
 		}
 		for i := range 20 {
 			if err := rcReferral(st, 6000+i); err != nil {
@@ -1069,14 +1069,17 @@ func TestUnfoldedAtLeast(t *testing.T) {
 			}
 			return n
 		}
-		plain, org := count("report_deltas"), count("report_org_deltas")
-		if plain == 0 || org == 0 {
-			t.Fatalf("deltas %d and %d: both tables should hold some for the test to mean anything", plain, org)
+		plain, org, marks := count("report_deltas"), count("report_org_deltas"), count("transition_dirty")
+		if plain == 0 || org == 0 || marks == 0 {
+			t.Fatalf("deltas %d and %d, marks %d: each should hold some for the test to mean anything", plain, org, marks)
 		}
-		if !at(plain+org) || at(plain+org+1) {
-			t.Errorf("%d + %d deltas: at least %d %v, at least %d %v", plain, org, plain+org, at(plain+org), plain+org+1, at(plain+org+1))
+		if d, m := at(plain+org, marks); !d || !m {
+			t.Errorf("%d + %d deltas, %d marks: at least as many %v, %v", plain, org, marks, d, m)
 		}
-		if !at(max(plain, org) + 1) {
+		if d, m := at(plain+org+1, marks+1); d || m {
+			t.Errorf("%d + %d deltas, %d marks: one more %v, %v", plain, org, marks, d, m)
+		}
+		if d, _ := at(max(plain, org)+1, 1); !d {
 			t.Errorf("%d + %d deltas: only one table counted", plain, org)
 		}
 	})
