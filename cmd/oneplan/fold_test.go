@@ -12,7 +12,7 @@ import (
 )
 
 // TestFoldEarly: the server folds wholly on its first look and once each period is over, and in
-// between folds the counts or the transition spans alone when the deltas or the marks pile up
+// between folds the marked children, the counts or the transition spans alone when they pile up
 // past their mark.
 func TestFoldEarly(t *testing.T) {
 	for _, b := range storetest.Backends(t) {
@@ -26,30 +26,36 @@ func TestFoldEarly(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer st.Close()
-			unfolded := func() (bool, bool) {
+			unfolded := func() store.Pending {
 				t.Helper()
-				deltas, marks, err := st.Unfolded(ctx, 1, 1)
+				due, err := st.Unfolded(ctx, 1, 1, 1)
 				if err != nil {
 					t.Fatal(err)
 				}
-				return deltas, marks
+				return due
 			}
-			pending := func() bool { d, _ := unfolded(); return d }
-			marked := func() bool { _, m := unfolded(); return m }
-			if !pending() || !marked() {
-				t.Fatal("no report deltas or transition marks after the demo seed: the test proves nothing")
+			pending := func() bool { return unfolded().Deltas }
+			marked := func() bool { return unfolded().Marks }
+			children := func() bool { return unfolded().Children }
+			if !pending() || !marked() || !children() {
+				t.Fatalf("after the demo seed, waiting to be folded: %+v; the test proves nothing without all three", unfolded())
 			}
-			f := folder{st: st, logger: slog.New(slog.NewTextHandler(io.Discard, nil)), every: time.Hour, deltasAt: 1 << 30, marksAt: 1 << 30}
+			never := foldMarks{deltas: 1 << 30, marks: 1 << 30, children: 1 << 30}
+			f := folder{st: st, logger: slog.New(slog.NewTextHandler(io.Discard, nil)), every: time.Hour, at: never}
 			t0 := time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC)
 			f.last = t0
 			if got := f.step(ctx, t0.Add(5*time.Second)); got != foldNone || !pending() {
 				t.Fatalf("fold %q within the period with fewer deltas than the mark", got)
 			}
-			f.deltasAt = 1
+			f.at.children = 1
+			if got := f.step(ctx, t0.Add(7*time.Second)); got != foldChildren || children() || !marked() {
+				t.Fatalf("fold %q of marked children past the mark (left some: %v; spans folded: %v)", got, children(), !marked())
+			}
+			f.at.deltas = 1
 			if got := f.step(ctx, t0.Add(10*time.Second)); got != foldCounts || pending() || !marked() {
 				t.Fatalf("fold %q of deltas past the mark (left some: %v; spans folded: %v)", got, pending(), !marked())
 			}
-			f.marksAt = 1
+			f.at.marks = 1
 			if got := f.step(ctx, t0.Add(12*time.Second)); got != foldSpans || marked() {
 				t.Fatalf("fold %q of transition marks past the mark (left some: %v)", got, marked())
 			}
@@ -59,7 +65,7 @@ func TestFoldEarly(t *testing.T) {
 			if got := f.step(ctx, t0.Add(2*time.Hour)); got != foldWhole || !f.last.Equal(t0.Add(2*time.Hour)) {
 				t.Fatalf("fold %q once the period was over", got)
 			}
-			first := folder{st: st, logger: f.logger, every: time.Hour, deltasAt: 1 << 30, marksAt: 1 << 30}
+			first := folder{st: st, logger: f.logger, every: time.Hour, at: never}
 			if got := first.step(ctx, t0); got != foldWhole {
 				t.Fatalf("fold %q on the first look", got)
 			}

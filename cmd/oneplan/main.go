@@ -594,14 +594,15 @@ func purge(ctx context.Context, st *store.Store, logger *slog.Logger) {
 }
 
 // foldReportCounts folds the report deltas the triggers append into report_counts every minute,
-// and, looking every few seconds, folds their counts and the transition spans sooner when either
-// piles up: a report reads the deltas not yet folded whole (a burst of 15,000 creates left 1.5
-// million, reports of 0.1-12 s), and the transitions report works out each young person marked
-// since the last fold. Reports are exact either way. The first fold runs at once: after an upgrade
-// it works out, in batches, the transition spans start-up left marked (store Migrate folds a
-// bounded number), which may take minutes at a large council.
+// and, looking every few seconds, folds sooner what piles up: the deltas' counts (a report reads
+// the deltas not yet folded whole: a burst of 15,000 creates left 1.5 million, reports of
+// 0.1-12 s), the transition spans (the transitions report works out each young person marked
+// since the last fold) and the organisations' marked children (their reports correct for each,
+// and scan the records above 5,000). Reports are exact either way. The first fold runs at once:
+// after an upgrade it works out, in batches, the transition spans start-up left marked (store
+// Migrate folds a bounded number), which may take minutes at a large council.
 func foldReportCounts(ctx context.Context, st *store.Store, logger *slog.Logger) {
-	f := folder{st: st, logger: logger, every: time.Minute, deltasAt: foldDeltasAt, marksAt: foldMarksAt}
+	f := folder{st: st, logger: logger, every: time.Minute, at: foldAt}
 	t := time.NewTicker(foldCheck)
 	defer t.Stop()
 	for {
@@ -614,31 +615,33 @@ func foldReportCounts(ctx context.Context, st *store.Store, logger *slog.Logger)
 	}
 }
 
-// foldCheck is how often the server looks at what waits to be folded; foldDeltasAt the deltas
-// and foldMarksAt the transition marks that make it fold them before the minute is up (a report
-// reads 20,000 deltas in a few milliseconds; 100 marks cost the transitions report about 25 ms).
-const (
-	foldCheck    = 2 * time.Second
-	foldDeltasAt = 20000
-	foldMarksAt  = 100
-)
+// foldCheck is how often the server looks at what waits to be folded.
+const foldCheck = 2 * time.Second
 
-// folder decides, each time it is asked, which fold is due.
+// foldAt is how much of each makes the server fold it before the minute is up: a report reads
+// 20,000 deltas in a few milliseconds; 100 transition marks cost the transitions report about 25
+// ms, and 100 marked children an organisation's reports a few.
+var foldAt = foldMarks{deltas: 20000, marks: 100, children: 100}
+
+// foldMarks are the amounts that make each early fold due.
+type foldMarks struct{ deltas, marks, children int }
+
+// folder decides, each time it is asked, which folds are due.
 type folder struct {
-	st       *store.Store
-	logger   *slog.Logger
-	every    time.Duration // between whole folds
-	deltasAt int           // deltas that make the counts' fold due sooner
-	marksAt  int           // transition marks that make the spans' fold due sooner
-	last     time.Time     // the last whole fold, zero before the first
+	st     *store.Store
+	logger *slog.Logger
+	every  time.Duration // between whole folds
+	at     foldMarks
+	last   time.Time // the last whole fold, zero before the first
 }
 
-// What step ran: nothing, the whole fold, or the counts' or the spans' alone, or both.
+// What step ran: nothing, the whole fold, or some of the early ones, joined by "+".
 const (
-	foldNone   = ""
-	foldWhole  = "whole"  // store FoldReportDeltas
-	foldCounts = "counts" // store FoldCounts
-	foldSpans  = "spans"  // store FoldTransitionSpans
+	foldNone     = ""
+	foldWhole    = "whole"    // store FoldReportDeltas
+	foldChildren = "children" // store FoldMarkedChildren
+	foldCounts   = "counts"   // store FoldCounts
+	foldSpans    = "spans"    // store FoldTransitionSpans
 )
 
 // step runs the folds due at now, if any, and says which.
@@ -654,15 +657,21 @@ func (f *folder) step(ctx context.Context, now time.Time) string {
 		f.last = now
 		return foldWhole
 	}
-	deltas, marks, err := f.st.Unfolded(ctx, f.deltasAt, f.marksAt)
-	warn("count report deltas", err)
+	due, err := f.st.Unfolded(ctx, f.at.deltas, f.at.marks, f.at.children)
+	warn("count what waits to be folded", err)
 	var ran []string
-	if deltas {
+	// The children first: folding them appends deltas, which the counts' fold then takes.
+	if due.Children {
+		_, err := f.st.FoldMarkedChildren(ctx)
+		warn("fold marked children", err)
+		ran = append(ran, foldChildren)
+	}
+	if due.Deltas {
 		_, err := f.st.FoldCounts(ctx)
 		warn("fold report counts", err)
 		ran = append(ran, foldCounts)
 	}
-	if marks {
+	if due.Marks {
 		_, err := f.st.FoldTransitionSpans(ctx)
 		warn("fold transition spans", err)
 		ran = append(ran, foldSpans)

@@ -131,3 +131,11 @@ func HeadsCached() int {
 // TraceQueries has fn hear of each statement queryRows runs, with its values and whether it is
 // planned for them (nil stops it).
 func TraceQueries(fn func(sql string, vars []any, planned bool)) { traceQuery = fn }
+
+// SetEarlyChildrenBatch sets how many marks one of FoldMarkedChildren's transactions takes, until
+// restore.
+func SetEarlyChildrenBatch(batch int) (restore func()) {
+	b := reportOrgEarlyBatch
+	reportOrgEarlyBatch = batch
+	return func() { reportOrgEarlyBatch = b }
+}

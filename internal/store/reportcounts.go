@@ -318,11 +318,9 @@ func (s *Store) FoldReportDeltas(ctx context.Context) (int64, error) {
 	return moved, s.vacuumFolded(ctx, foldedTables)
 }
 
-// FoldCounts is the part of FoldReportDeltas that the server runs early (with FoldTransitionSpans,
-// which makes no writer wait either): report_deltas and report_org_deltas moved into their totals
-// and the delta tables vacuumed, the organisations' marked children left for the next whole fold.
-// Folding those takes their buckets' locks, which creates wait for: run every few seconds through a
-// burst of creates, the whole fold made their p99 6.6 s.
+// FoldCounts is the part of FoldReportDeltas that the server runs early (as it does
+// FoldTransitionSpans and FoldMarkedChildren): report_deltas and report_org_deltas moved into
+// their totals and the delta tables vacuumed. It makes no writer wait.
 func (s *Store) FoldCounts(ctx context.Context) (int64, error) {
 	moved, err := s.foldCounts(ctx)
 	if err != nil || moved == 0 {
@@ -388,18 +386,23 @@ func (s *Store) vacuumFolded(ctx context.Context, tables string) error {
 	return translate(s.db.WithContext(ctx).Exec("VACUUM (SKIP_LOCKED) " + tables).Error)
 }
 
-// Unfolded reports whether the report delta tables hold deltas rows or more between them, and
-// whether deltas and transition_dirty holds marks marks or more, counting no further than that:
-// a report reads the deltas whole, and the transitions report works out each marked young
-// person's spans (about 0.25 ms each), so the server folds early when either grows (see
-// oneplan's foldReportCounts).
-func (s *Store) Unfolded(ctx context.Context, deltas, marks int) (manyDeltas, manyMarks bool, err error) {
-	var row struct{ Deltas, Marks int64 }
-	err = s.db.WithContext(ctx).Raw(`SELECT (SELECT count(*) FROM (SELECT 1 FROM report_deltas LIMIT ?) a)
+// Unfolded says what waits to be folded, each counted no further than asked: whether the report
+// delta tables hold deltas rows or more between them, transition_dirty marks marks or more, and
+// report_org_dirty children children or more. A report reads the deltas whole, the transitions
+// report works out each marked young person's spans (about 0.25 ms each), and an organisation's
+// reports correct for each marked child (above 5,000, they scan its records): so the server
+// folds early when any grows (see oneplan's foldReportCounts).
+func (s *Store) Unfolded(ctx context.Context, deltas, marks, children int) (Pending, error) {
+	var row struct{ Deltas, Marks, Children int64 }
+	err := s.db.WithContext(ctx).Raw(`SELECT (SELECT count(*) FROM (SELECT 1 FROM report_deltas LIMIT ?) a)
 		+ (SELECT count(*) FROM (SELECT 1 FROM report_org_deltas LIMIT ?) b) AS deltas,
-		(SELECT count(*) FROM (SELECT 1 FROM transition_dirty LIMIT ?) c) AS marks`, deltas, deltas, marks).Scan(&row).Error
-	return row.Deltas >= int64(deltas), row.Marks >= int64(marks), translate(err)
+		(SELECT count(*) FROM (SELECT 1 FROM transition_dirty LIMIT ?) c) AS marks,
+		(SELECT count(*) FROM (SELECT 1 FROM report_org_dirty LIMIT ?) d) AS children`, deltas, deltas, marks, children).Scan(&row).Error
+	return Pending{Deltas: row.Deltas >= int64(deltas), Marks: row.Marks >= int64(marks), Children: row.Children >= int64(children)}, translate(err)
 }
+
+// Pending is what Unfolded found at or over its marks.
+type Pending struct{ Deltas, Marks, Children bool }
 
 // RebuildReportCounts recomputes report_counts and the transition spans from the base tables (oneplan reports-rebuild),
 // for after a restore or a manual correction of the data. Writers wait while it runs.

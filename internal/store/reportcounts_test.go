@@ -392,6 +392,22 @@ func TestReportCountsEqualRows(t *testing.T) {
 			t.Fatalf("%s children marked after the counts' fold (%v): the step proves less than it says", marked, err)
 		}
 		rcCompare(t, st, "counts folded")
+		// Then the marked children, in batches of two (the early fold's small batches), and
+		// their contributions' deltas.
+		restore := store.SetEarlyChildrenBatch(2)
+		n, err := st.FoldMarkedChildren(ctx)
+		restore()
+		if err != nil || n < 3 {
+			t.Fatalf("FoldMarkedChildren: %d children, %v (fewer than two batches prove little)", n, err)
+		}
+		if marked, err := store.RawString(st, `SELECT CAST(count(*) AS TEXT) FROM report_org_dirty`); err != nil || marked != "0" {
+			t.Fatalf("%s children still marked after FoldMarkedChildren (%v)", marked, err)
+		}
+		rcCompare(t, st, "children folded")
+		if _, err := st.FoldCounts(ctx); err != nil {
+			t.Fatal(err)
+		}
+		rcCompare(t, st, "children's counts folded")
 
 		// The erasure of a child with referrals, meetings, requests and plans.
 		child, err := store.RawString(st, `SELECT young_person_id FROM ehc_requests WHERE plan_issued_on IS NOT NULL ORDER BY id LIMIT 1`)
@@ -1032,8 +1048,8 @@ func TestReportFoldVacuums(t *testing.T) {
 	})
 }
 
-// TestUnfolded: the counts that make the server fold early see both delta tables and the
-// transition marks, and stop at what they were asked.
+// TestUnfolded: the counts that make the server fold early see both delta tables, the
+// transition marks and the marked children, and stop at what they were asked.
 func TestUnfolded(t *testing.T) {
 	ctx := context.Background()
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
@@ -1041,22 +1057,23 @@ func TestUnfolded(t *testing.T) {
 		if _, err := st.FoldReportDeltas(ctx); err != nil {
 			t.Fatal(err)
 		}
-		at := func(deltas, marks int) (bool, bool) {
+		at := func(deltas, marks, children int) store.Pending {
 			t.Helper()
-			d, m, err := st.Unfolded(ctx, deltas, marks)
+			due, err := st.Unfolded(ctx, deltas, marks, children)
 			if err != nil {
 				t.Fatal(err)
 			}
-			return d, m
+			return due
 		}
-		if d, m := at(1, 1); d || m {
-			t.Fatalf("after a fold: deltas left %v, marks left %v", d, m)
+		if due := at(1, 1, 1); due != (store.Pending{}) {
+			t.Fatalf("after a fold: %+v", due)
 		}
 		for i := range 20 {
 			if err := rcReferral(st, 6000+i); err != nil {
 				t.Fatal(err)
 			}
 		}
+		rcInvolve(t, st, 9, 7, 2, "setting")
 		count := func(table string) int {
 			t.Helper()
 			s, err := store.RawString(st, "SELECT CAST(count(*) AS TEXT) FROM "+table)
@@ -1069,17 +1086,17 @@ func TestUnfolded(t *testing.T) {
 			}
 			return n
 		}
-		plain, org, marks := count("report_deltas"), count("report_org_deltas"), count("transition_dirty")
-		if plain == 0 || org == 0 || marks == 0 {
-			t.Fatalf("deltas %d and %d, marks %d: each should hold some for the test to mean anything", plain, org, marks)
+		plain, org, marks, children := count("report_deltas"), count("report_org_deltas"), count("transition_dirty"), count("report_org_dirty")
+		if plain == 0 || org == 0 || marks == 0 || children == 0 {
+			t.Fatalf("deltas %d and %d, marks %d, children %d: each should hold some for the test to mean anything", plain, org, marks, children)
 		}
-		if d, m := at(plain+org, marks); !d || !m {
-			t.Errorf("%d + %d deltas, %d marks: at least as many %v, %v", plain, org, marks, d, m)
+		if due := at(plain+org, marks, children); due != (store.Pending{Deltas: true, Marks: true, Children: true}) {
+			t.Errorf("%d + %d deltas, %d marks, %d children: at least as many %+v", plain, org, marks, children, due)
 		}
-		if d, m := at(plain+org+1, marks+1); d || m {
-			t.Errorf("%d + %d deltas, %d marks: one more %v, %v", plain, org, marks, d, m)
+		if due := at(plain+org+1, marks+1, children+1); due != (store.Pending{}) {
+			t.Errorf("%d + %d deltas, %d marks, %d children: one more %+v", plain, org, marks, children, due)
 		}
-		if d, _ := at(max(plain, org)+1, 1); !d {
+		if due := at(max(plain, org)+1, 1, 1); !due.Deltas {
 			t.Errorf("%d + %d deltas: only one table counted", plain, org)
 		}
 	})

@@ -31,11 +31,26 @@ var (
 // fold, in batches of a transaction each, returning how many children it looked at. On
 // PostgreSQL a child whose bucket a writer holds is left marked for the next fold.
 func (s *Store) FoldReportOrgs(ctx context.Context) (int, error) {
+	return s.foldReportOrgsBy(ctx, reportOrgFoldBatch)
+}
+
+// FoldMarkedChildren is FoldReportOrgs in small batches, for the server's early fold: a batch
+// holds the locks of the buckets its children fall in (a 64th of all children each) until it
+// commits, and a writer of a child in one of them waits for it. Batches of 5,000, run every few
+// seconds through a burst of creates, made their p99 6.6 s.
+func (s *Store) FoldMarkedChildren(ctx context.Context) (int, error) {
+	return s.foldReportOrgsBy(ctx, reportOrgEarlyBatch)
+}
+
+// reportOrgEarlyBatch is how many marks one of FoldMarkedChildren's transactions takes.
+var reportOrgEarlyBatch = 32
+
+func (s *Store) foldReportOrgsBy(ctx context.Context, batch int) (int, error) {
 	total := 0
 	for {
 		var children, seen, taken int
 		err := s.db.WithContext(ctx).Transaction(func(db *gorm.DB) (err error) {
-			children, seen, taken, err = foldReportOrgs(db, s.dialect, reportOrgFoldBatch)
+			children, seen, taken, err = foldReportOrgs(db, s.dialect, batch)
 			return err
 		})
 		total += children
@@ -43,7 +58,7 @@ func (s *Store) FoldReportOrgs(ctx context.Context) (int, error) {
 			return total, translate(err)
 		}
 		// Stop when a batch was short, or skipped busy children (the next would find them again).
-		if seen < reportOrgFoldBatch || taken < seen {
+		if seen < batch || taken < seen {
 			return total, nil
 		}
 	}
