@@ -615,8 +615,12 @@ func foldReportCounts(ctx context.Context, st *store.Store, logger *slog.Logger)
 	}
 }
 
-// foldCheck is how often the server looks at what waits to be folded.
-const foldCheck = 2 * time.Second
+// foldCheck is how often the server looks at what waits to be folded, and foldChildrenFor the
+// longest it folds marked children in one look (the other early folds wait for it).
+const (
+	foldCheck       = 2 * time.Second
+	foldChildrenFor = time.Second
+)
 
 // foldAt is how much of each makes the server fold it before the minute is up: a report reads
 // 20,000 deltas in a few milliseconds; 100 transition marks cost the transitions report about 25
@@ -662,7 +666,7 @@ func (f *folder) step(ctx context.Context, now time.Time) string {
 	var ran []string
 	// The children first: folding them appends deltas, which the counts' fold then takes.
 	if due.Children {
-		_, err := f.st.FoldMarkedChildren(ctx)
+		_, err := f.st.FoldMarkedChildren(ctx, foldChildrenFor)
 		warn("fold marked children", err)
 		ran = append(ran, foldChildren)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/report"
 	"github.com/oneplan-send/oneplan/internal/sharing"
 	"github.com/oneplan-send/oneplan/internal/store"
+	"github.com/oneplan-send/oneplan/internal/store/migrations"
 	"github.com/oneplan-send/oneplan/internal/store/storetest"
 	"github.com/oneplan-send/oneplan/internal/testkit"
 	"github.com/oneplan-send/oneplan/internal/transition"
@@ -395,7 +396,7 @@ func TestReportCountsEqualRows(t *testing.T) {
 		// Then the marked children, in batches of two (the early fold's small batches), and
 		// their contributions' deltas.
 		restore := store.SetEarlyChildrenBatch(2)
-		n, err := st.FoldMarkedChildren(ctx)
+		n, err := st.FoldMarkedChildren(ctx, time.Minute)
 		restore()
 		if err != nil || n < 3 {
 			t.Fatalf("FoldMarkedChildren: %d children, %v (fewer than two batches prove little)", n, err)
@@ -1098,6 +1099,72 @@ func TestUnfolded(t *testing.T) {
 		}
 		if due := at(max(plain, org)+1, 1, 1); !due.Deltas {
 			t.Errorf("%d + %d deltas: only one table counted", plain, org)
+		}
+	})
+}
+
+// TestFoldMarkedChildrenPastBusy: the early fold of marked children goes on past a batch that
+// skipped a child whose bucket a writer holds (the whole fold stops there), and leaves only the
+// children of that bucket marked.
+func TestFoldMarkedChildrenPastBusy(t *testing.T) {
+	ctx := context.Background()
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		if st.Dialect() != store.Postgres {
+			t.Skip("SQLite has one writer at a time: no bucket locks")
+		}
+		rcSeed(t, st)
+		if _, err := st.FoldReportDeltas(ctx); err != nil {
+			t.Fatal(err)
+		}
+		for c := range 10 {
+			rcInvolve(t, st, 20+c, c, 2, "setting")
+		}
+		bucketOf := migrations.ReportOrgBucket("young_person_id")
+		// The first mark the fold's LIMIT reads: its bucket is busy from the first batch on.
+		busy, err := store.RawString(st, `SELECT CAST(`+bucketOf+` AS TEXT) FROM report_org_dirty LIMIT 1`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		others := func() int64 {
+			t.Helper()
+			n, err := store.RawCount(st, `SELECT count(*) FROM report_org_dirty WHERE CAST(`+bucketOf+` AS TEXT) <> ?`, busy)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		if n := others(); n < 4 {
+			t.Fatalf("%d children marked outside the busy bucket: too few for batches of 2 to prove anything", n)
+		}
+		held, release, done := make(chan struct{}), make(chan struct{}), make(chan error)
+		go func() {
+			done <- st.InTx(ctx, func(tx *store.Tx) error {
+				if err := store.TxExec(tx, `SELECT pg_advisory_xact_lock_shared(`+migrations.ReportOrgBucketLock+`, CAST(? AS int))`, busy); err != nil {
+					return err
+				}
+				close(held)
+				<-release
+				return nil
+			})
+		}()
+		select {
+		case <-held:
+		case err := <-done:
+			t.Fatal(err)
+		}
+		restore := store.SetEarlyChildrenBatch(2)
+		_, err = st.FoldMarkedChildren(ctx, time.Minute)
+		restore()
+		left := others()
+		close(release)
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		if err != nil || left != 0 {
+			t.Fatalf("FoldMarkedChildren past a busy bucket: %v, %d children of other buckets still marked", err, left)
+		}
+		if n, err := st.FoldMarkedChildren(ctx, time.Minute); err != nil || n == 0 {
+			t.Fatalf("the busy bucket's children once it was free: %d folded, %v", n, err)
 		}
 	})
 }

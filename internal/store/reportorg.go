@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -31,54 +32,68 @@ var (
 // fold, in batches of a transaction each, returning how many children it looked at. On
 // PostgreSQL a child whose bucket a writer holds is left marked for the next fold.
 func (s *Store) FoldReportOrgs(ctx context.Context) (int, error) {
-	return s.foldReportOrgsBy(ctx, reportOrgFoldBatch)
+	// Stop when a batch was short, or skipped busy children (the next would find them again).
+	return s.foldReportOrgsBy(ctx, reportOrgFoldBatch, false, time.Time{})
 }
 
-// FoldMarkedChildren is FoldReportOrgs in small batches, for the server's early fold: a batch
-// holds the locks of the buckets its children fall in (a 64th of all children each) until it
-// commits, and a writer of a child in one of them waits for it. Batches of 5,000, run every few
-// seconds through a burst of creates, made their p99 6.6 s.
-func (s *Store) FoldMarkedChildren(ctx context.Context) (int, error) {
-	return s.foldReportOrgsBy(ctx, reportOrgEarlyBatch)
+// FoldMarkedChildren is FoldReportOrgs in small batches, for the server's early fold, for at
+// most budget: a batch holds the locks of the buckets its children fall in (a 64th of all
+// children each) until it commits, and a writer of a child in one of them waits for it. Batches
+// of 5,000, run every few seconds through a burst of creates, made their p99 6.6 s. It goes on
+// past the buckets it found busy, leaving their children for the next look (under steady writes
+// nearly every batch meets one, and stopping there folded 32 children a look while hundreds were
+// marked a second).
+func (s *Store) FoldMarkedChildren(ctx context.Context, budget time.Duration) (int, error) {
+	return s.foldReportOrgsBy(ctx, reportOrgEarlyBatch, true, time.Now().Add(budget))
 }
 
 // reportOrgEarlyBatch is how many marks one of FoldMarkedChildren's transactions takes.
 var reportOrgEarlyBatch = 32
 
-func (s *Store) foldReportOrgsBy(ctx context.Context, batch int) (int, error) {
+// foldReportOrgsBy folds batches of at most batch marks, a transaction each: until a batch is
+// short or, unless pastBusy, skips a busy child; with pastBusy, skipping the buckets found busy
+// from then on, until until.
+func (s *Store) foldReportOrgsBy(ctx context.Context, batch int, pastBusy bool, until time.Time) (int, error) {
 	total := 0
+	var skip []int
 	for {
 		var children, seen, taken int
+		var busy []int
 		err := s.db.WithContext(ctx).Transaction(func(db *gorm.DB) (err error) {
-			children, seen, taken, err = foldReportOrgs(db, s.dialect, batch)
+			children, seen, taken, busy, err = foldReportOrgs(db, s.dialect, batch, skip)
 			return err
 		})
 		total += children
 		if err != nil {
 			return total, translate(err)
 		}
-		// Stop when a batch was short, or skipped busy children (the next would find them again).
-		if seen < batch || taken < seen {
+		if seen < batch || (!pastBusy && taken < seen) || (pastBusy && !time.Now().Before(until)) {
 			return total, nil
 		}
+		skip = append(skip, busy...)
 	}
 }
 
-// foldReportOrgs folds at most limit marks in db's transaction: how many children it folded,
-// and how many marks it saw and took.
-func foldReportOrgs(db *gorm.DB, dialect string, limit int) (children, seen, taken int, err error) {
+// foldReportOrgs folds at most limit marks in db's transaction, none in the buckets in skip:
+// how many children it folded, how many marks it saw and took, and the buckets it found busy.
+func foldReportOrgs(db *gorm.DB, dialect string, limit int, skip []int) (children, seen, taken int, busy []int, err error) {
 	var ids []string
 	if dialect == Postgres {
 		if err := db.Exec("SELECT pg_advisory_xact_lock(" + migrations.ReportOrgLock + ")").Error; err != nil {
-			return 0, 0, 0, err
+			return 0, 0, 0, nil, err
 		}
 		var cands []struct {
 			ID     string
 			Bucket int
 		}
-		if err := db.Raw(`SELECT CAST(young_person_id AS text) AS id, `+migrations.ReportOrgBucket("young_person_id")+` AS bucket
-			FROM report_org_dirty LIMIT ?`, limit).Scan(&cands).Error; err != nil {
-			return 0, 0, 0, err
+		bucket := migrations.ReportOrgBucket("young_person_id")
+		skipped := make([]string, len(skip))
+		for i, b := range skip {
+			skipped[i] = strconv.Itoa(b)
+		}
+		if err := db.Raw(`SELECT CAST(young_person_id AS text) AS id, `+bucket+` AS bucket
+			FROM report_org_dirty WHERE NOT (`+bucket+` = ANY(CAST(? AS int[]))) LIMIT ?`, "{"+strings.Join(skipped, ",")+"}", limit).Scan(&cands).Error; err != nil {
+			return 0, 0, 0, nil, err
 		}
 		seen = len(cands)
 		var buckets []string
@@ -93,18 +108,20 @@ func foldReportOrgs(db *gorm.DB, dialect string, limit int) (children, seen, tak
 		if len(buckets) > 0 {
 			if err := db.Raw(`SELECT b FROM unnest(CAST(? AS int[])) AS b WHERE pg_try_advisory_xact_lock(`+migrations.ReportOrgBucketLock+`, b)`,
 				"{"+strings.Join(buckets, ",")+"}").Scan(&got).Error; err != nil {
-				return 0, 0, 0, err
+				return 0, 0, 0, nil, err
 			}
 		}
 		for _, c := range cands {
 			if slices.Contains(got, c.Bucket) {
 				ids = append(ids, c.ID)
 				taken++
+			} else if !slices.Contains(busy, c.Bucket) {
+				busy = append(busy, c.Bucket)
 			}
 		}
 	} else {
 		if err := db.Raw(`SELECT CAST(young_person_id AS text) FROM report_org_dirty LIMIT ?`, limit).Scan(&ids).Error; err != nil {
-			return 0, 0, 0, err
+			return 0, 0, 0, nil, err
 		}
 		seen, taken = len(ids), len(ids)
 	}
@@ -114,13 +131,13 @@ func foldReportOrgs(db *gorm.DB, dialect string, limit int) (children, seen, tak
 		// Unmarked before their involvements are read: an involvement committed after this
 		// leaves its mark for the next fold.
 		if err := db.Exec(`DELETE FROM report_org_dirty WHERE young_person_id IN ?`, chunk).Error; err != nil {
-			return 0, seen, taken, err
+			return 0, seen, taken, busy, err
 		}
 		if err := refreshReportOrgs(db, chunk); err != nil {
-			return 0, seen, taken, err
+			return 0, seen, taken, busy, err
 		}
 	}
-	return len(ids), seen, taken, nil
+	return len(ids), seen, taken, busy, nil
 }
 
 // refreshReportOrgs counts the children with the ids given under the organisations they have an
