@@ -616,7 +616,7 @@ func foldReportCounts(ctx context.Context, st *store.Store, logger *slog.Logger)
 }
 
 // foldCheck is how often the server looks at what waits to be folded, and foldChildrenFor the
-// longest it folds marked children in one look (the other early folds wait for it).
+// longest it folds marked children in one look.
 const (
 	foldCheck       = 2 * time.Second
 	foldChildrenFor = time.Second
@@ -664,12 +664,8 @@ func (f *folder) step(ctx context.Context, now time.Time) string {
 	due, err := f.st.Unfolded(ctx, f.at.deltas, f.at.marks, f.at.children)
 	warn("count what waits to be folded", err)
 	var ran []string
-	// The children first: folding them appends deltas, which the counts' fold then takes.
-	if due.Children {
-		_, err := f.st.FoldMarkedChildren(ctx, foldChildrenFor)
-		warn("fold marked children", err)
-		ran = append(ran, foldChildren)
-	}
+	// The cheap folds first, then the marked children for what is left of the look's budget
+	// (they append deltas, which the next look's counts' fold takes).
 	if due.Deltas {
 		_, err := f.st.FoldCounts(ctx)
 		warn("fold report counts", err)
@@ -679,6 +675,11 @@ func (f *folder) step(ctx context.Context, now time.Time) string {
 		_, err := f.st.FoldTransitionSpans(ctx)
 		warn("fold transition spans", err)
 		ran = append(ran, foldSpans)
+	}
+	if due.Children {
+		_, err := f.st.FoldMarkedChildren(ctx, foldChildrenFor)
+		warn("fold marked children", err)
+		ran = append(ran, foldChildren)
 	}
 	return strings.Join(ran, "+")
 }
