@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"reflect"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -1077,15 +1076,11 @@ func TestUnfolded(t *testing.T) {
 		rcInvolve(t, st, 9, 7, 2, "setting")
 		count := func(table string) int {
 			t.Helper()
-			s, err := store.RawString(st, "SELECT CAST(count(*) AS TEXT) FROM "+table)
+			n, err := store.RawCount(st, "SELECT count(*) FROM "+table)
 			if err != nil {
 				t.Fatal(err)
 			}
-			n, err := strconv.Atoi(s)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return n
+			return int(n)
 		}
 		plain, org, marks, children := count("report_deltas"), count("report_org_deltas"), count("transition_dirty"), count("report_org_dirty")
 		if plain == 0 || org == 0 || marks == 0 || children == 0 {
