@@ -87,18 +87,14 @@ func foldReportOrgs(db *gorm.DB, dialect string, limit int, skip []int) (childre
 			Bucket int
 		}
 		bucket := migrations.ReportOrgBucket("young_person_id")
-		skipped := make([]string, len(skip))
-		for i, b := range skip {
-			skipped[i] = strconv.Itoa(b)
-		}
 		if err := db.Raw(`SELECT CAST(young_person_id AS text) AS id, `+bucket+` AS bucket
-			FROM report_org_dirty WHERE NOT (`+bucket+` = ANY(CAST(? AS int[]))) LIMIT ?`, "{"+strings.Join(skipped, ",")+"}", limit).Scan(&cands).Error; err != nil {
+			FROM report_org_dirty WHERE NOT (`+bucket+` = ANY(CAST(? AS int[]))) LIMIT ?`, intArray(skip), limit).Scan(&cands).Error; err != nil {
 			return 0, 0, 0, nil, err
 		}
 		seen = len(cands)
-		var buckets []string
+		var buckets []int
 		for _, c := range cands {
-			buckets = append(buckets, strconv.Itoa(c.Bucket))
+			buckets = append(buckets, c.Bucket)
 		}
 		slices.Sort(buckets)
 		buckets = slices.Compact(buckets)
@@ -107,7 +103,7 @@ func foldReportOrgs(db *gorm.DB, dialect string, limit int, skip []int) (childre
 		var got []int
 		if len(buckets) > 0 {
 			if err := db.Raw(`SELECT b FROM unnest(CAST(? AS int[])) AS b WHERE pg_try_advisory_xact_lock(`+migrations.ReportOrgBucketLock+`, b)`,
-				"{"+strings.Join(buckets, ",")+"}").Scan(&got).Error; err != nil {
+				intArray(buckets)).Scan(&got).Error; err != nil {
 				return 0, 0, 0, nil, err
 			}
 		}
@@ -138,6 +134,15 @@ func foldReportOrgs(db *gorm.DB, dialect string, limit int, skip []int) (childre
 		}
 	}
 	return len(ids), seen, taken, busy, nil
+}
+
+// intArray is ns as a PostgreSQL int[] literal.
+func intArray(ns []int) string {
+	parts := make([]string, len(ns))
+	for i, n := range ns {
+		parts[i] = strconv.Itoa(n)
+	}
+	return "{" + strings.Join(parts, ",") + "}"
 }
 
 // refreshReportOrgs counts the children with the ids given under the organisations they have an
