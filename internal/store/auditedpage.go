@@ -42,11 +42,12 @@ type pageOf[R any] struct {
 }
 
 // scanAuditedPage reads one keyset page of q's rows (one more than the page, to know whether
-// there is a next), written as SQL (see listQuery) and scanned through o.fields. On PostgreSQL it
+// there is a next), written as SQL (see listQuery) and scanned through o.fields; cursor makes the
+// next page's cursor from the page's last row. On PostgreSQL it
 // writes the pending list audit event (see AuditListing) in the same statement as the page, if the
 // event is of a list of recordType (a page read for another list's sake is not what that list's
 // event names), and brings the rows' external identifiers when o asks for them.
-func scanAuditedPage[R any, D any](c conn, q listQuery, o pageOf[R], p paging.Page, id func(R) string, conv func(R) D) ([]D, string, error) {
+func scanAuditedPage[R any, D any](c conn, q listQuery, o pageOf[R], p paging.Page, cursor func(R) string, conv func(R) D) ([]D, string, error) {
 	s := c.session
 	audited := c.dialect == Postgres && s.listAudit != nil && s.listAudit.RecordType == o.recordType && len(s.pending) == 0 &&
 		len(s.guards) == 0 && s.batch == nil
@@ -83,22 +84,22 @@ func scanAuditedPage[R any, D any](c conn, q listQuery, o pageOf[R], p paging.Pa
 		s.listAudit = nil
 		// shown: the rows the page shows (not the one more read to know whether there is a next page);
 		// the young people in the order the page first shows them, as ListAudited names them.
-		sql.WriteString(", shown AS (SELECT id, audit_young_person_id AS yp, row_number() OVER (ORDER BY id DESC) AS n " +
-			"FROM r ORDER BY id DESC LIMIT " +
+		sql.WriteString(", shown AS (SELECT id, audit_young_person_id AS yp, row_number() OVER (ORDER BY " + q.orderBy("") + ") AS n " +
+			"FROM r ORDER BY " + q.orderBy("") + " LIMIT " +
 			arg(limit) + "), a AS (INSERT INTO audit_events (id, occurred_at, action, record_type, record_id, young_person_id, actor_key_id, " +
 			"actor_subject, actor_practitioner_id, actor_org_id, actor_role, purpose, changed_fields, request_id, ip, record_ids, young_person_ids) SELECT " +
 			strings.Join([]string{arg(e.ID), arg(e.OccurredAt), arg(e.Action), arg(e.RecordType), "NULL", "NULL",
 				arg(nullable(e.ActorKeyID)), arg(nullable(e.ActorSubject)), arg(nullable(e.ActorPractitionerID)), arg(nullable(e.ActorOrgID)),
 				arg(e.ActorRole), arg(nullable(e.Purpose)), "NULL", arg(nullable(e.RequestID)), arg(nullable(e.IP)),
-				"(SELECT jsonb_agg(id ORDER BY id DESC) FROM shown)",
+				"(SELECT jsonb_agg(id ORDER BY n) FROM shown)",
 				"(SELECT jsonb_agg(yp ORDER BY first) FROM (SELECT yp, MIN(n) AS first FROM shown WHERE yp IS NOT NULL GROUP BY yp) y)"}, ", ") +
 			" WHERE EXISTS (SELECT 1 FROM shown))")
 	}
 	switch {
 	case o.extIDs != nil:
-		sql.WriteString(", " + externalIDsOfPage(o.extType) + " SELECT r.*, x.external_ids FROM r LEFT JOIN x ON x.record_id = r.id ORDER BY r.id DESC")
+		sql.WriteString(", " + externalIDsOfPage(o.extType) + " SELECT r.*, x.external_ids FROM r LEFT JOIN x ON x.record_id = r.id ORDER BY " + q.orderBy("r"))
 	case audited:
-		sql.WriteString(" SELECT * FROM r ORDER BY id DESC")
+		sql.WriteString(" SELECT * FROM r ORDER BY " + q.orderBy(""))
 	}
 	var (
 		rows = make([]R, 0, limit+1)
@@ -124,7 +125,7 @@ func scanAuditedPage[R any, D any](c conn, q listQuery, o pageOf[R], p paging.Pa
 	if audited && len(rows) > 0 {
 		s.listAudited = true
 	}
-	rows, next := trim(rows, p.Limit, id)
+	rows, next := trimTo(rows, p.Limit, cursor)
 	out := make([]D, len(rows))
 	for i, r := range rows {
 		out[i] = conv(r)

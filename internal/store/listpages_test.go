@@ -29,11 +29,15 @@ func TestListPagesAsPlainFilter(t *testing.T) {
 		pr := mkPractitioner(t, st, org.ID, nil)
 		yp := mkPerson(t, st, org.ID, nil)
 		day := func() time.Time { return testkit.Day(2016, 1, 1).AddDate(0, 0, rng.IntN(3650)) }
-		for range 150 {
+		var created time.Time
+		for i := range 150 {
+			if i%4 != 1 { // every fourth created at the same instant as the one before
+				created = day().Add(time.Duration(rng.IntN(86400)) * time.Second)
+			}
 			mkReferral(t, st, yp, pr, func(r *referral.Referral) {
 				r.Status = referral.Statuses[rng.IntN(len(referral.Statuses))]
-				r.CreatedAt = day().Add(time.Duration(rng.IntN(86400)) * time.Second)
-				r.ReceivedOn = day()
+				r.CreatedAt = created
+				r.ReceivedOn = testkit.Day(2016, 1, 1).AddDate(0, 0, 91*rng.IntN(40)) // 40 days, about 4 referrals each
 			})
 		}
 		var events []audit.Event
@@ -46,29 +50,43 @@ func TestListPagesAsPlainFilter(t *testing.T) {
 		cut, cutDay := time.Date(2019, 7, 1, 12, 0, 0, 0, time.UTC), "2019-07-01"
 		from, fromDay := time.Date(2017, 3, 1, 0, 0, 0, 0, time.UTC), "2017-03-01"
 		none := time.Date(2015, 1, 1, 0, 0, 0, 0, time.UTC)
+		// A list filtered by a time is ordered by it (newest first, then newest id): order. Some
+		// referrals share a day received and a few an instant created, so the ties' ids order them.
 		refs := []struct {
 			name  string
 			f     referral.Filter
 			where string
 			args  []any
+			order string
 		}{
-			{"created before", referral.Filter{CreatedBefore: &cut}, "created_at < ?", []any{cut}},
-			{"created between", referral.Filter{CreatedAfter: &from, CreatedBefore: &cut}, "created_at >= ? AND created_at < ?", []any{from, cut}},
-			{"created before anything", referral.Filter{CreatedBefore: &none}, "created_at < ?", []any{none}},
-			{"received by", referral.Filter{ReceivedTo: &cut}, "received_on <= ?", []any{cutDay}},
-			{"received between", referral.Filter{ReceivedFrom: &from, ReceivedTo: &cut}, "received_on >= ? AND received_on <= ?", []any{fromDay, cutDay}},
+			{"created before", referral.Filter{CreatedBefore: &cut}, "created_at < ?", []any{cut}, "created_at"},
+			{"created between", referral.Filter{CreatedAfter: &from, CreatedBefore: &cut}, "created_at >= ? AND created_at < ?", []any{from, cut}, "created_at"},
+			{"created before anything", referral.Filter{CreatedBefore: &none}, "created_at < ?", []any{none}, "created_at"},
+			{"received by", referral.Filter{ReceivedTo: &cut}, "received_on <= ?", []any{cutDay}, "received_on"},
+			{"received between", referral.Filter{ReceivedFrom: &from, ReceivedTo: &cut}, "received_on >= ? AND received_on <= ?", []any{fromDay, cutDay}, "received_on"},
+			{"received and created", referral.Filter{ReceivedFrom: &from, CreatedBefore: &cut}, "received_on >= ? AND created_at < ?", []any{fromDay, cut}, "received_on"},
 			{"any status", referral.Filter{AnyStatus: []referral.Status{referral.Accepted, referral.Assessing, referral.Allocated, referral.Accepted}},
-				"status IN ?", []any{[]string{"accepted", "assessing", "allocated"}}},
-			{"any status, one", referral.Filter{AnyStatus: []referral.Status{referral.Closed, referral.Closed}}, "status = ?", []any{"closed"}},
+				"status IN ?", []any{[]string{"accepted", "assessing", "allocated"}}, ""},
+			{"any status, one", referral.Filter{AnyStatus: []referral.Status{referral.Closed, referral.Closed}}, "status = ?", []any{"closed"}, ""},
 			{"any status, created before", referral.Filter{AnyStatus: []referral.Status{referral.Received, referral.Closed}, CreatedBefore: &cut},
-				"status IN ? AND created_at < ?", []any{[]string{"received", "closed"}, cut}},
+				"status IN ? AND created_at < ?", []any{[]string{"received", "closed"}, cut}, "created_at"},
+			{"one status, received since", referral.Filter{Status: string(referral.Closed), ReceivedFrom: &from},
+				"status = ? AND received_on >= ?", []any{"closed", fromDay}, "received_on"},
 		}
 		for _, c := range refs {
-			want, err := store.RawStrings(st, "SELECT id FROM referrals WHERE "+c.where+" ORDER BY id DESC", c.args...)
+			order := "id DESC"
+			if c.order != "" {
+				order = c.order + " DESC, id DESC"
+			}
+			want, err := store.RawStrings(st, "SELECT id FROM referrals WHERE "+c.where+" ORDER BY "+order, c.args...)
 			if err != nil {
 				t.Fatal(err)
 			}
-			samePages(t, "referrals "+c.name, want, func(p paging.Page) ([]string, string, error) {
+			name := "referrals " + c.name
+			if c.order != "" {
+				name += " (ordered)"
+			}
+			samePages(t, name, want, func(p paging.Page) ([]string, string, error) {
 				var got []string
 				var next string
 				err := st.Read(ctx, func(tx *store.Tx) error {
@@ -111,7 +129,7 @@ func TestListPagesAsPlainFilter(t *testing.T) {
 // wants want's rows cut into pages with the cursor of each page's last row (none after the last).
 func samePages(t *testing.T, name string, want []string, list func(paging.Page) ([]string, string, error)) {
 	t.Helper()
-	if len(want) <= 7 && !strings.HasSuffix(name, "anything") {
+	if len(want) <= 7 && !strings.Contains(name, "anything") {
 		t.Fatalf("%s: %d rows, too few to page", name, len(want))
 	}
 	for _, index := range []bool{true, false} {
@@ -129,6 +147,10 @@ func samePages(t *testing.T, name string, want []string, list func(paging.Page) 
 			wantNext := ""
 			if end < len(want) {
 				wantNext = store.EncodeCursor(want[end-1])
+			}
+			if strings.HasSuffix(name, "(ordered)") && next != "" && wantNext != "" {
+				// Its cursor carries the time as well (the next page's rows show it is the right one).
+				wantNext = next
 			}
 			if !slices.Equal(rows, want[start:end]) || next != wantNext {
 				restore()

@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"regexp"
+	"strings"
 
 	"gorm.io/gorm"
 
@@ -16,6 +17,33 @@ var uuidPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a
 // EncodeCursor makes the opaque cursor for the page after the row with this id.
 func EncodeCursor(lastID string) string {
 	return base64.RawURLEncoding.EncodeToString([]byte("v1:" + lastID))
+}
+
+// A page ordered by a time column of its rows (see pageOrder) needs that time in its cursor as well
+// as the id: "v2:<order>:<id>:<time>", where order names the column the list was ordered by, so a
+// cursor of one order is not taken for another's.
+func encodeOrderedCursor(order, lastID, at string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte("v2:" + order + ":" + lastID + ":" + at))
+}
+
+// decodeOrderedCursor is the id and time of a cursor encodeOrderedCursor made for a page of this
+// order.
+func decodeOrderedCursor(c string, o pageOrder) (id string, at any, err error) {
+	bad := fault.Field(fault.Invalid, "/query/cursor", "is not a cursor of this list: a list filtered by a time is ordered by it, "+
+		"and its cursors are its own (start again without a cursor)")
+	b, derr := base64.RawURLEncoding.DecodeString(c)
+	head := "v2:" + o.name + ":"
+	if derr != nil || !strings.HasPrefix(string(b), head) || len(b) < len(head)+37 || b[len(head)+36] != ':' {
+		return "", nil, bad
+	}
+	id, text := string(b[len(head):len(head)+36]), string(b[len(head)+37:])
+	if !uuidPattern.MatchString(id) {
+		return "", nil, bad
+	}
+	if at, err = o.parse(text); err != nil {
+		return "", nil, bad
+	}
+	return id, at, nil
 }
 
 func decodeCursor(c string) (string, error) {
@@ -72,6 +100,11 @@ func paginate(q *gorm.DB, table string, p paging.Page) (*gorm.DB, error) {
 
 // trim cuts the extra row and returns the next cursor, "" on the last page.
 func trim[R any](rows []R, limit int, id func(R) string) ([]R, string) {
+	return trimTo(rows, limit, func(r R) string { return EncodeCursor(id(r)) })
+}
+
+// trimTo is trim with the cursor of the page's last row made by cursor.
+func trimTo[R any](rows []R, limit int, cursor func(R) string) ([]R, string) {
 	if limit <= 0 || limit > 200 {
 		limit = 50
 	}
@@ -79,7 +112,7 @@ func trim[R any](rows []R, limit int, id func(R) string) ([]R, string) {
 		return rows, ""
 	}
 	rows = rows[:limit]
-	return rows, EncodeCursor(id(rows[len(rows)-1]))
+	return rows, cursor(rows[len(rows)-1])
 }
 
 // listPage runs q as one keyset page of table and converts each row.

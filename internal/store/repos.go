@@ -3,7 +3,6 @@ package store
 import (
 	"errors"
 	"fmt"
-	"reflect"
 	"slices"
 	"strings"
 	"time"
@@ -318,7 +317,7 @@ func (tx peopleRepo) List(f person.Filter, s access.Scope, p paging.Page) ([]per
 			tx.inlinedIDs = make(map[string][]externalid.ID, pageLimit(p)+1)
 		}
 	}
-	return scanAuditedPage(tx.conn, q, o, p, func(r youngPersonWithIDs) string { return r.ID },
+	return scanAuditedPage(tx.conn, q, o, p, func(r youngPersonWithIDs) string { return EncodeCursor(r.ID) },
 		func(r youngPersonWithIDs) person.YoungPerson {
 			if inline {
 				tx.keepInlined(externalid.YoungPerson, r.ID, r.ids)
@@ -454,22 +453,18 @@ func (tx referralRepo) List(f referral.Filter, s access.Scope, p paging.Page) ([
 		// One status, however asked for, is read down its (status, id) index.
 		f.Status, f.AnyStatus, statuses = string(statuses[0]), nil, nil
 	}
-	if len(statuses) > 1 && f.Status == "" {
+	order := referralOrder(f)
+	switch {
+	case order != nil:
+		// Ordered by the time filtered on, the page is read down that time's index (or the
+		// young person's or organisation's, and sorted), other conditions filtering as it goes.
+		q = tx.filtered(f, s, order)
+	case len(statuses) > 1 && f.Status == "":
 		if q, err = tx.anyStatus(f, statuses, s, p); err != nil {
 			return nil, "", err
 		}
-	} else if r, ok := referralTimeRange(f, s); ok {
-		cond, args, used, err := timeRangePage(tx.conn, "referrals", r, p)
-		if err != nil {
-			return nil, "", err
-		}
-		if q = (listQuery{table: "referrals"}); used {
-			q.where(cond, args...)
-		} else {
-			q = tx.filtered(f, s)
-		}
-	} else {
-		q = tx.filtered(f, s)
+	default:
+		q = tx.filtered(f, s, nil)
 	}
 	o := pageOf[referralWithIDs]{table: "referrals", recordType: audit.Referral, cols: referralColumns,
 		ypCol: "referrals.young_person_id", fields: func(r *referralWithIDs, dst []any) []any { return r.appendFields(dst) }}
@@ -481,7 +476,16 @@ func (tx referralRepo) List(f referral.Filter, s access.Scope, p paging.Page) ([
 			tx.inlinedIDs = make(map[string][]externalid.ID, pageLimit(p)+1)
 		}
 	}
-	return scanAuditedPage(tx.conn, q, o, p, func(r referralWithIDs) string { return r.ID },
+	cursor := func(r referralWithIDs) string { return EncodeCursor(r.ID) }
+	if order != nil {
+		cursor = func(r referralWithIDs) string {
+			if order == &receivedOrder {
+				return encodeOrderedCursor(order.name, r.ID, r.ReceivedOn)
+			}
+			return encodeOrderedCursor(order.name, r.ID, r.CreatedAt.UTC().Format(time.RFC3339Nano))
+		}
+	}
+	return scanAuditedPage(tx.conn, q, o, p, cursor,
 		func(r referralWithIDs) referral.Referral {
 			if inline {
 				tx.keepInlined(externalid.Referral, r.ID, r.ids)
@@ -490,36 +494,30 @@ func (tx referralRepo) List(f referral.Filter, s access.Scope, p paging.Page) ([
 		})
 }
 
-// referralTimeRange is f's range of creation or receipt when that is all f and s ask for (see
-// timeRangePage); the received day is a text date, compared as such.
-func referralTimeRange(f referral.Filter, s access.Scope) (timeRange, bool) {
-	rest := f
-	rest.CreatedAfter, rest.CreatedBefore, rest.ReceivedFrom, rest.ReceivedTo = nil, nil, nil, nil
-	if !reflect.ValueOf(rest).IsZero() || !reflect.ValueOf(s).IsZero() {
-		return timeRange{}, false
-	}
-	var r timeRange
+// receivedOrder and createdOrder order a page of referrals filtered by when they were received
+// (the day, a text date) or created (an instant) by that, newest first.
+var (
+	receivedOrder = pageOrder{name: "received_on", parse: func(v string) (any, error) {
+		_, err := time.Parse(time.DateOnly, v)
+		return v, err
+	}}
+	createdOrder = pageOrder{name: "created_at", parse: func(v string) (any, error) {
+		at, err := time.Parse(time.RFC3339Nano, v)
+		return at.UTC(), err
+	}}
+)
+
+// referralOrder is the order of a page of referrals filtered as f: by the day received when f
+// asks for a range of it, else by the instant created when f asks for a range of that, else nil
+// (newest id first).
+func referralOrder(f referral.Filter) *pageOrder {
 	switch {
-	case (f.CreatedAfter != nil || f.CreatedBefore != nil) && f.ReceivedFrom == nil && f.ReceivedTo == nil:
-		r.col = "created_at"
-		if f.CreatedAfter != nil {
-			r.add("created_at >= ?", f.CreatedAfter.UTC())
-		}
-		if f.CreatedBefore != nil {
-			r.add("created_at < ?", f.CreatedBefore.UTC())
-		}
-	case (f.ReceivedFrom != nil || f.ReceivedTo != nil) && f.CreatedAfter == nil && f.CreatedBefore == nil:
-		r.col = "received_on"
-		if f.ReceivedFrom != nil {
-			r.add("received_on >= ?", fromDate(*f.ReceivedFrom))
-		}
-		if f.ReceivedTo != nil {
-			r.add("received_on <= ?", fromDate(*f.ReceivedTo))
-		}
-	default:
-		return timeRange{}, false
+	case f.ReceivedFrom != nil || f.ReceivedTo != nil:
+		return &receivedOrder
+	case f.CreatedAfter != nil || f.CreatedBefore != nil:
+		return &createdOrder
 	}
-	return r, true
+	return nil
 }
 
 // distinctStatuses is statuses without repeats, in their first order.
@@ -546,7 +544,7 @@ func (tx referralRepo) anyStatus(f referral.Filter, statuses []referral.Status, 
 	for i, st := range statuses {
 		one := f
 		one.Status = string(st)
-		page := tx.filtered(one, s)
+		page := tx.filtered(one, s, nil)
 		if err := page.page(p); err != nil {
 			return listQuery{}, err
 		}
@@ -558,9 +556,10 @@ func (tx referralRepo) anyStatus(f referral.Filter, statuses []referral.Status, 
 	return q, nil
 }
 
-// filtered is the query for the referrals matching f within scope, not yet paged.
-func (tx referralRepo) filtered(f referral.Filter, s access.Scope) listQuery {
-	q := listQuery{table: "referrals"}
+// filtered is the query for the referrals matching f within scope, not yet paged, in order
+// (nil: newest id first).
+func (tx referralRepo) filtered(f referral.Filter, s access.Scope, order *pageOrder) listQuery {
+	q := listQuery{table: "referrals", order: order}
 	q.visible("referrals.young_person_id", s, tx.dialect)
 	if f.Status != "" {
 		q.whereEquals("referrals.status", f.Status)
@@ -615,6 +614,9 @@ func (tx referralRepo) filtered(f referral.Filter, s access.Scope) listQuery {
 		drive("referrals.young_person_id", f.YoungPersonID)
 	case f.OrganisationID != "":
 		drive("referrals.referrer_organisation_id", f.OrganisationID)
+	case order != nil:
+		// A reason or a status holds a large share of the referrals, in id order: the time's
+		// own index yields the page's order, the code filtering as it goes.
 	case f.Reason != "":
 		// (reason, referral_id) yields referrals in id order, as referrals.id = rr.referral_id.
 		drive("rr.reason", f.Reason)

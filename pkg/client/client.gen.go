@@ -9413,10 +9413,10 @@ type ListReferralsParams struct {
 	// Locality The young person's locality.
 	Locality *string `form:"locality,omitempty" json:"locality,omitempty"`
 
-	// CreatedAfter Created at or after this instant.
+	// CreatedAfter Created at or after this instant. A list filtered by created_after or created_before is ordered by `created_at`, newest first (then newest id), and its cursors are its own.
 	CreatedAfter *time.Time `form:"created_after,omitempty" json:"created_after,omitempty"`
 
-	// CreatedBefore Created before this instant.
+	// CreatedBefore Created before this instant (ordering as for created_after).
 	CreatedBefore *time.Time `form:"created_before,omitempty" json:"created_before,omitempty"`
 
 	// Q A reference (exact, e.g. REF-2026-000123) or a case-insensitive match on the young person's name.

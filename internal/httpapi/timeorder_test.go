@@ -1,0 +1,90 @@
+package httpapi_test
+
+import (
+	"net/http"
+	"net/url"
+	"slices"
+	"testing"
+	"time"
+)
+
+// TestTimeFilteredReferralsOrderedByTheirTime: a page of referrals filtered by a time is ordered
+// by that time, newest first (then newest id): by the day received for FHIR's authored, by the
+// instant created for created_after and created_before; its cursors carry the time, lead through
+// every row once, and are refused (400 naming the cursor) by a list of another order, as the
+// plain list's are by it. The page's audit event names its rows in the page's order.
+func TestTimeFilteredReferralsOrderedByTheirTime(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		f := e.fixture()
+		today := time.Now().UTC()
+		received := func(daysAgo int) string {
+			in := referralFor(f.child, e.schoolSENCO)
+			d := day(today.AddDate(0, 0, -daysAgo))
+			in.ReceivedOn = &d
+			return e.referral(e.officer, in).ID.String()
+		}
+		// Created in this order; received out of it.
+		r10, r30, r20 := received(10), received(30), received(20)
+
+		fhirGet := func(path string) map[string]any {
+			return fhirValid(t, e.do(http.MethodGet, path, e.officer, nil, "Accept", "application/fhir+json"), http.StatusOK, "Bundle")
+		}
+		var seen []string
+		b := fhirGet("/fhir/R4/ServiceRequest?patient=" + f.child + "&authored=le" + today.AddDate(0, 0, -5).Format(time.DateOnly) + "&_count=2")
+		for pages := 0; ; pages++ {
+			for _, r := range entries(t, b) {
+				seen = append(seen, r["id"].(string))
+			}
+			next := nextLink(b)
+			if next == "" || pages > 3 {
+				break
+			}
+			u, _ := url.Parse(next)
+			b = fhirGet(u.RequestURI())
+		}
+		if want := []string{r10, r20, r30}; !slices.Equal(seen, want) {
+			t.Fatalf("authored=le: %v, want the newest received first %v", seen, want)
+		}
+
+		list := func(path string) (ids []string, next string) {
+			r := e.do(http.MethodGet, path, e.officer, nil)
+			if r.status != http.StatusOK {
+				t.Fatalf("%s: %d %s", path, r.status, r.body)
+			}
+			for _, it := range items(t, r) {
+				ids = append(ids, it.(map[string]any)["id"].(string))
+			}
+			next, _ = r.json(t)["next_cursor"].(string)
+			return ids, next
+		}
+		before := url.QueryEscape(today.Add(time.Hour).Format(time.RFC3339))
+		path := "/v1/referrals?young_person_id=" + f.child + "&created_before=" + before + "&limit=3"
+		first, next := list(path)
+		if want := []string{r20, r30, r10}; !slices.Equal(first, want) || next == "" {
+			t.Fatalf("created_before, first page: %v (next %q), want the newest created first %v", first, next, want)
+		}
+		rest, last := list(path + "&cursor=" + next)
+		if !slices.Equal(rest, []string{f.referral}) || last != "" {
+			t.Fatalf("created_before, second page: %v (next %q), want [%s] and no more", rest, last, f.referral)
+		}
+		var named []string
+		for _, ev := range items(t, e.do(http.MethodGet, "/v1/audit-events?limit=200&action=list&young_person_id="+f.child, e.admin, nil)) {
+			if ids, ok := ev.(map[string]any)["record_ids"].([]any); ok && len(ids) == 3 {
+				for _, id := range ids {
+					named = append(named, id.(string))
+				}
+			}
+		}
+		if !slices.Equal(named, first) {
+			t.Errorf("the first page's audit event names %v, want the page's %v in its order", named, first)
+		}
+
+		// A cursor is its list's own.
+		_, plain := list("/v1/referrals?young_person_id=" + f.child + "&limit=1")
+		for _, p := range []string{path + "&cursor=" + plain, "/v1/referrals?young_person_id=" + f.child + "&limit=1&cursor=" + next} {
+			if pr := e.do(http.MethodGet, p, e.officer, nil).problem(t, http.StatusBadRequest); !hasPointer(pr, "/query/cursor") {
+				t.Errorf("%s: %v, want /query/cursor named", p, pointers(pr))
+			}
+		}
+	})
+}
