@@ -139,3 +139,19 @@ func SetEarlyChildrenBatch(batch int) (restore func()) {
 	reportOrgEarlyBatch = batch
 	return func() { reportOrgEarlyBatch = b }
 }
+
+// ReferralCursorAt is the cursor a page of referrals ordered by order (created_at or received_on)
+// ends with when its last row is the referral id.
+func ReferralCursorAt(st *Store, order, id string) (string, error) {
+	var row struct {
+		CreatedAt  time.Time
+		ReceivedOn string
+	}
+	if err := st.db.Raw("SELECT created_at, received_on FROM referrals WHERE id = ?", id).Scan(&row).Error; err != nil {
+		return "", err
+	}
+	if order == createdOrder.name {
+		return encodeOrderedCursor(order, id, row.CreatedAt.UTC().Format(time.RFC3339Nano)), nil
+	}
+	return encodeOrderedCursor(order, id, row.ReceivedOn), nil
+}

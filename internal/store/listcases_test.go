@@ -89,6 +89,9 @@ func listCases(n int) []listCase {
 		through("referrals_received", ref("received before", referral.Filter{ReceivedTo: &old}, all, page)),
 		ref("created after, recent", referral.Filter{CreatedAfter: &recent}, all, page),
 		through("referrals_created", ref("created before, old", referral.Filter{CreatedBefore: &old}, all, page)),
+		// Ordered by the time filtered on, a code or a locality filters as its index is read.
+		through("referrals_created", ref("created before, recent, status closed", referral.Filter{CreatedBefore: &recent, Status: string(referral.Closed)}, all, page)),
+		through("referrals_received", ref("received before, recent, locality", referral.Filter{ReceivedTo: &recent, Locality: "Locality 3"}, all, page)),
 		ref("updated since", referral.Filter{}, all, since),
 		ref("status closed and locality, deep cursor", referral.Filter{Status: string(referral.Closed), Locality: "Locality 3"}, all, deep),
 		ref("status closed, received between", referral.Filter{Status: string(referral.Closed), ReceivedFrom: &old, ReceivedTo: &recent}, all, page),

@@ -34,6 +34,9 @@ type timed struct {
 	run  func(tx *store.Tx, p paging.Page) (string, error)
 }
 
+// orderOf is the time each list of referrals filtered by a time is ordered by, by name.
+var orderOf = map[string]string{}
+
 var errUndo = errors.New("undo")
 
 // TestListTimings times the first, second and a deep page (cursor at benchload's middle id) of
@@ -74,6 +77,12 @@ func TestListTimings(t *testing.T) {
 				p.Cursor = next
 			case "deep":
 				p.Cursor = store.EncodeCursor(benchload.ReferralID(500_000))
+				if order := orderOf[c.name]; order != "" {
+					// A list filtered by a time is ordered by it: its own cursor at the same referral.
+					if p.Cursor, err = store.ReferralCursorAt(st, order, benchload.ReferralID(500_000)); err != nil {
+						t.Fatal(err)
+					}
+				}
 				if strings.HasPrefix(c.name, "young") {
 					p.Cursor = store.EncodeCursor(benchload.YoungPersonID(500_000))
 				} else if !strings.HasPrefix(c.name, "referrals") {
@@ -129,6 +138,14 @@ func timedCases() []timed {
 	all := access.Scope{}
 	team := access.Scope{Restricted: true, OrganisationID: school, PractitionerID: benchload.PractitionerID(7), On: on}
 	ref := func(name string, f referral.Filter, s access.Scope, since ...time.Time) timed {
+		order := ""
+		switch {
+		case f.ReceivedFrom != nil || f.ReceivedTo != nil:
+			order = "received_on"
+		case f.CreatedAfter != nil || f.CreatedBefore != nil:
+			order = "created_at"
+		}
+		orderOf["referrals "+name] = order
 		return timed{"referrals " + name, func(tx *store.Tx, p paging.Page) (string, error) {
 			if len(since) > 0 {
 				p.UpdatedSince = since[0]
