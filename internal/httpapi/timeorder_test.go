@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"encoding/base64"
 	"net/http"
 	"net/url"
 	"slices"
@@ -10,9 +11,10 @@ import (
 
 // TestTimeFilteredReferralsOrderedByTheirTime: a page of referrals filtered by a time is ordered
 // by that time, newest first (then newest id): by the day received for FHIR's authored, by the
-// instant created for created_after and created_before; its cursors carry the time, lead through
-// every row once, and are refused (400 naming the cursor) by a list of another order, as the
-// plain list's are by it. The page's audit event names its rows in the page's order.
+// instant created for created_after and created_before; its cursors carry the time and lead
+// through every row once. A cursor of the id order (as issued before) still works there, from the
+// same referral; a time-ordered cursor is 400 (naming the cursor) for a list of the id order. The
+// page's audit event names its rows in the page's order.
 func TestTimeFilteredReferralsOrderedByTheirTime(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
 		f := e.fixture()
@@ -79,9 +81,14 @@ func TestTimeFilteredReferralsOrderedByTheirTime(t *testing.T) {
 			t.Errorf("the first page's audit event names %v, want the page's %v in its order", named, first)
 		}
 
-		// A cursor is its list's own.
-		_, plain := list("/v1/referrals?young_person_id=" + f.child + "&limit=1")
-		for _, p := range []string{path + "&cursor=" + plain, "/v1/referrals?young_person_id=" + f.child + "&limit=1&cursor=" + next} {
+		// A cursor of the id order (every list's, before this order) still pages a list filtered
+		// by a time, from the same referral; a time-ordered cursor is refused by a list of ids.
+		_, plain := list("/v1/referrals?young_person_id=" + f.child + "&limit=1") // after r20
+		if got, _ := list(path + "&cursor=" + plain); !slices.Equal(got, []string{r30, r10, f.referral}) {
+			t.Errorf("created_before from an id-ordered cursor: %v, want %v", got, []string{r30, r10, f.referral})
+		}
+		gone := base64.RawURLEncoding.EncodeToString([]byte("v1:00000000-0000-7000-8000-000000000000"))
+		for _, p := range []string{"/v1/referrals?young_person_id=" + f.child + "&limit=1&cursor=" + next, path + "&cursor=" + gone} {
 			if pr := e.do(http.MethodGet, p, e.officer, nil).problem(t, http.StatusBadRequest); !hasPointer(pr, "/query/cursor") {
 				t.Errorf("%s: %v, want /query/cursor named", p, pointers(pr))
 			}

@@ -150,8 +150,9 @@ func ReferralCursorAt(st *Store, order, id string) (string, error) {
 	if err := st.db.Raw("SELECT created_at, received_on FROM referrals WHERE id = ?", id).Scan(&row).Error; err != nil {
 		return "", err
 	}
-	if order == createdOrder.name {
-		return encodeOrderedCursor(order, id, row.CreatedAt.UTC().Format(time.RFC3339Nano)), nil
+	o := createdOrder
+	if order == receivedOrder.name {
+		o = receivedOrder
 	}
-	return encodeOrderedCursor(order, id, row.ReceivedOn), nil
+	return referralCursor(o, id, row.CreatedAt, row.ReceivedOn), nil
 }

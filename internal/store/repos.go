@@ -454,6 +454,11 @@ func (tx referralRepo) List(f referral.Filter, s access.Scope, p paging.Page) ([
 		f.Status, f.AnyStatus, statuses = string(statuses[0]), nil, nil
 	}
 	order := referralOrder(f)
+	if order != nil && p.Cursor != "" {
+		if p.Cursor, err = tx.orderedCursor(*order, p.Cursor); err != nil {
+			return nil, "", err
+		}
+	}
 	switch {
 	case order != nil:
 		// Ordered by the time filtered on, the page is read down that time's index (or the
@@ -478,12 +483,7 @@ func (tx referralRepo) List(f referral.Filter, s access.Scope, p paging.Page) ([
 	}
 	cursor := func(r referralWithIDs) string { return EncodeCursor(r.ID) }
 	if order != nil {
-		cursor = func(r referralWithIDs) string {
-			if order == &receivedOrder {
-				return encodeOrderedCursor(order.name, r.ID, r.ReceivedOn)
-			}
-			return encodeOrderedCursor(order.name, r.ID, r.CreatedAt.UTC().Format(time.RFC3339Nano))
-		}
+		cursor = func(r referralWithIDs) string { return referralCursor(*order, r.ID, r.CreatedAt, r.ReceivedOn) }
 	}
 	return scanAuditedPage(tx.conn, q, o, p, cursor,
 		func(r referralWithIDs) referral.Referral {
@@ -506,6 +506,36 @@ var (
 		return at.UTC(), err
 	}}
 )
+
+// orderedCursor is cursor as a cursor of a page ordered by order: as it is when it is one, and
+// when it is a cursor of the id order (as every list's was before lists filtered by a time were
+// ordered by it: a client may be paging through one across an upgrade), the cursor of the same
+// referral in this order.
+func (tx referralRepo) orderedCursor(order pageOrder, cursor string) (string, error) {
+	id, err := decodeCursor(cursor)
+	if err != nil {
+		return cursor, nil // not of the id order: the page decodes it as its own, or refuses it
+	}
+	var row struct {
+		CreatedAt  time.Time
+		ReceivedOn string
+	}
+	if err := tx.q().Raw("SELECT created_at, received_on FROM referrals WHERE id = ?", id).Scan(&row).Error; err != nil {
+		return "", translate(err)
+	}
+	if row.ReceivedOn == "" {
+		return "", fault.Field(fault.Invalid, "/query/cursor", "names a referral that is no longer there: start again without a cursor")
+	}
+	return referralCursor(order, id, row.CreatedAt, row.ReceivedOn), nil
+}
+
+// referralCursor is the cursor of a page ordered by order whose last row is the referral id.
+func referralCursor(order pageOrder, id string, created time.Time, received string) string {
+	if order.name == receivedOrder.name {
+		return encodeOrderedCursor(order.name, id, received)
+	}
+	return encodeOrderedCursor(order.name, id, created.UTC().Format(time.RFC3339Nano))
+}
 
 // referralOrder is the order of a page of referrals filtered as f: by the day received when f
 // asks for a range of it, else by the instant created when f asks for a range of that, else nil

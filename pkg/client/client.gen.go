@@ -9413,7 +9413,7 @@ type ListReferralsParams struct {
 	// Locality The young person's locality.
 	Locality *string `form:"locality,omitempty" json:"locality,omitempty"`
 
-	// CreatedAfter Created at or after this instant. A list filtered by created_after or created_before is ordered by `created_at`, newest first (then newest id), and its cursors are its own.
+	// CreatedAfter Created at or after this instant. A list filtered by created_after or created_before is ordered by `created_at`, newest first (then newest id); its cursors carry that time, and a cursor of the plain list still pages it from the same referral.
 	CreatedAfter *time.Time `form:"created_after,omitempty" json:"created_after,omitempty"`
 
 	// CreatedBefore Created before this instant (ordering as for created_after).
