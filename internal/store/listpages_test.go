@@ -97,6 +97,46 @@ func TestListPagesAsPlainFilter(t *testing.T) {
 				return got, next, err
 			})
 		}
+		// A cursor past the range's end (a referral received or created after it, in either
+		// cursor form) holds nothing back: the page is the range's first.
+		for _, c := range []struct{ order, where, outside string }{
+			{"received_on", "received_on <= '" + cutDay + "'", "received_on > '" + cutDay + "'"},
+			{"created_at", "created_at < ?", "created_at >= ?"},
+		} {
+			f := referral.Filter{ReceivedTo: &cut}
+			if c.order == "created_at" {
+				f = referral.Filter{CreatedBefore: &cut}
+			}
+			args := []any{}
+			if strings.Contains(c.where, "?") {
+				args = append(args, cut)
+			}
+			want, err := store.RawStrings(st, "SELECT id FROM referrals WHERE "+c.where+" ORDER BY "+c.order+" DESC, id DESC LIMIT 7", args...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			past, err := store.RawString(st, "SELECT id FROM referrals WHERE "+c.outside+" ORDER BY id LIMIT 1", args...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ordered, err := store.ReferralCursorAt(st, c.order, past)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, cursor := range []string{ordered, store.EncodeCursor(past)} {
+				var got []string
+				if err := st.Read(ctx, func(tx *store.Tx) error {
+					rs, _, err := tx.Referrals().List(f, access.Scope{}, paging.Page{Limit: 7, Cursor: cursor})
+					got = ids(rs, func(r referral.Referral) string { return r.ID })
+					return err
+				}); err != nil {
+					t.Fatal(err)
+				}
+				if !slices.Equal(got, want) {
+					t.Fatalf("%s: a cursor past the range's end gives %v, want the first page %v", c.order, got, want)
+				}
+			}
+		}
 		trail := []struct {
 			name  string
 			f     audit.Filter

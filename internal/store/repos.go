@@ -458,6 +458,24 @@ func (tx referralRepo) List(f referral.Filter, s access.Scope, p paging.Page) ([
 		if p.Cursor, err = tx.orderedCursor(*order, p.Cursor); err != nil {
 			return nil, "", err
 		}
+		// A cursor past the range's end (one of the id order, made a cursor of this order, may
+		// be) holds back nothing in it: left in, PostgreSQL 15 starts its scan at the cursor,
+		// not at the range's end, and reads every entry in between (33 ms for four years of
+		// referrals at a million).
+		_, at, err := decodeOrderedCursor(p.Cursor, *order)
+		if err != nil {
+			return nil, "", err
+		}
+		switch at := at.(type) {
+		case string:
+			if f.ReceivedTo != nil && at > fromDate(*f.ReceivedTo) {
+				p.Cursor = ""
+			}
+		case time.Time:
+			if f.CreatedBefore != nil && !at.Before(*f.CreatedBefore) {
+				p.Cursor = ""
+			}
+		}
 	}
 	switch {
 	case order != nil:
