@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -94,4 +95,80 @@ func TestTimeFilteredReferralsOrderedByTheirTime(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestChangedSinceOrderedByTheChange: a list filtered by updated_since is ordered by the change,
+// newest first, and paged through its own cursors: the young people (read as the busiest lists
+// are) and the API keys (whose change is an expression: revoked, else issued), a row at a time,
+// give the one-page answer's rows in its order. A cursor of the list without updated_since still
+// pages it.
+func TestChangedSinceOrderedByTheChange(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		since := url.QueryEscape(time.Now().Add(-time.Hour).UTC().Format(time.RFC3339))
+		a, b, c := e.fixture(), e.fixture(), e.fixture()
+		// b changed last: first in the order, though not the newest id.
+		patch := e.do(http.MethodPatch, "/v1/young-people/"+b.child, e.officer, map[string]any{"locality": "North"},
+			"Content-Type", "application/merge-patch+json")
+		if patch.status != http.StatusOK {
+			t.Fatalf("patch: %d %s", patch.status, patch.body)
+		}
+		for i := range 2 {
+			issued := e.do(http.MethodPost, "/v1/api-keys", e.admin, map[string]any{"organisation_id": e.school, "role": "practitioner", "name": "mis " + string(rune('a'+i))})
+			if issued.status != http.StatusCreated {
+				t.Fatalf("key: %d %s", issued.status, issued.body)
+			}
+		}
+		for _, list := range []string{"/v1/young-people?updated_since=" + since, "/v1/api-keys?updated_since=" + since} {
+			key := e.admin
+			if strings.HasPrefix(list, "/v1/young-people") {
+				key = e.officer
+			}
+			whole := pageIDs(t, e, list+"&limit=200", key)
+			var paged []string
+			next := ""
+			for range 50 {
+				u := list + "&limit=1"
+				if next != "" {
+					u += "&cursor=" + next
+				}
+				r := e.do(http.MethodGet, u, key, nil)
+				if r.status != http.StatusOK {
+					t.Fatalf("%s: %d %s", u, r.status, r.body)
+				}
+				for _, it := range items(t, r) {
+					paged = append(paged, it.(map[string]any)["id"].(string))
+				}
+				if next, _ = r.json(t)["next_cursor"].(string); next == "" {
+					break
+				}
+			}
+			if len(whole) < 3 || !slices.Equal(paged, whole) {
+				t.Errorf("%s a row at a time: %v, want the one page's %v", list, paged, whole)
+			}
+		}
+		people := pageIDs(t, e, "/v1/young-people?updated_since="+since+"&limit=3", e.officer)
+		if want := []string{b.child, c.child, a.child}; !slices.Equal(people[:3], want) {
+			t.Errorf("young people changed since: %v, want the last changed first %v", people, want)
+		}
+		// The plain list's cursor after c (the newest id) pages the changes from c on.
+		r := e.do(http.MethodGet, "/v1/young-people?limit=1", e.officer, nil)
+		plain, _ := r.json(t)["next_cursor"].(string)
+		if got := pageIDs(t, e, "/v1/young-people?updated_since="+since+"&limit=1&cursor="+plain, e.officer); !slices.Equal(got, []string{a.child}) {
+			t.Errorf("changed since from the plain list's cursor after %s: %v, want [%s]", c.child, got, a.child)
+		}
+	})
+}
+
+// pageIDs is the ids of the page at path.
+func pageIDs(t *testing.T, e *env, path, key string) []string {
+	t.Helper()
+	r := e.do(http.MethodGet, path, key, nil)
+	if r.status != http.StatusOK {
+		t.Fatalf("%s: %d %s", path, r.status, r.body)
+	}
+	var out []string
+	for _, it := range items(t, r) {
+		out = append(out, it.(map[string]any)["id"].(string))
+	}
+	return out
 }

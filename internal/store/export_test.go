@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"sync"
 	"time"
@@ -140,19 +141,13 @@ func SetEarlyChildrenBatch(batch int) (restore func()) {
 	return func() { reportOrgEarlyBatch = b }
 }
 
-// ReferralCursorAt is the cursor a page of referrals ordered by order (created_at or received_on)
-// ends with when its last row is the referral id.
+// ReferralCursorAt is the cursor a page of referrals ordered by order (created_at, received_on
+// or updated_at) ends with when its last row is the referral id.
 func ReferralCursorAt(st *Store, order, id string) (string, error) {
-	var row struct {
-		CreatedAt  time.Time
-		ReceivedOn string
+	for _, o := range []pageOrder{createdOrder, receivedOrder, updatedOrder} {
+		if o.name == order {
+			return cursorInOrder(st.db, "referrals", "referrals."+order, o, EncodeCursor(id))
+		}
 	}
-	if err := st.db.Raw("SELECT created_at, received_on FROM referrals WHERE id = ?", id).Scan(&row).Error; err != nil {
-		return "", err
-	}
-	o := createdOrder
-	if order == receivedOrder.name {
-		o = receivedOrder
-	}
-	return referralCursor(o, id, row.CreatedAt, row.ReceivedOn), nil
+	return "", fmt.Errorf("no order %q", order)
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/oneplan-send/oneplan/internal/access"
 	"github.com/oneplan-send/oneplan/internal/audit"
+	"github.com/oneplan-send/oneplan/internal/directory"
 	"github.com/oneplan-send/oneplan/internal/paging"
 	"github.com/oneplan-send/oneplan/internal/referral"
 	"github.com/oneplan-send/oneplan/internal/store"
@@ -37,6 +38,7 @@ func TestListPagesAsPlainFilter(t *testing.T) {
 			mkReferral(t, st, yp, pr, func(r *referral.Referral) {
 				r.Status = referral.Statuses[rng.IntN(len(referral.Statuses))]
 				r.CreatedAt = created
+				r.UpdatedAt = created.AddDate(0, 0, rng.IntN(400)) // some changed, out of step with both
 				r.ReceivedOn = testkit.Day(2016, 1, 1).AddDate(0, 0, 91*rng.IntN(40)) // 40 days, about 4 referrals each
 			})
 		}
@@ -68,10 +70,13 @@ func TestListPagesAsPlainFilter(t *testing.T) {
 			{"any status", referral.Filter{AnyStatus: []referral.Status{referral.Accepted, referral.Assessing, referral.Allocated, referral.Accepted}},
 				"status IN ?", []any{[]string{"accepted", "assessing", "allocated"}}, ""},
 			{"any status, one", referral.Filter{AnyStatus: []referral.Status{referral.Closed, referral.Closed}}, "status = ?", []any{"closed"}, ""},
-			{"any status, created before", referral.Filter{AnyStatus: []referral.Status{referral.Received, referral.Closed}, CreatedBefore: &cut},
-				"status IN ? AND created_at < ?", []any{[]string{"received", "closed"}, cut}, "created_at"},
+			{"any status, created before", referral.Filter{AnyStatus: []referral.Status{referral.Received, referral.Closed, referral.Accepted}, CreatedBefore: &cut},
+				"status IN ? AND created_at < ?", []any{[]string{"received", "closed", "accepted"}, cut}, "created_at"},
 			{"one status, received since", referral.Filter{Status: string(referral.Closed), ReceivedFrom: &from},
 				"status = ? AND received_on >= ?", []any{"closed", fromDay}, "received_on"},
+			{"changed since", referral.Filter{}, "updated_at >= ?", []any{from}, "updated_at"},
+			{"changed since, one status", referral.Filter{Status: string(referral.Closed)}, "updated_at >= ? AND status = 'closed'", []any{from}, "updated_at"},
+			{"changed since, created before", referral.Filter{CreatedBefore: &cut}, "updated_at >= ? AND created_at < ?", []any{from, cut}, "created_at"},
 		}
 		for _, c := range refs {
 			order := "id DESC"
@@ -89,6 +94,9 @@ func TestListPagesAsPlainFilter(t *testing.T) {
 			samePages(t, name, want, func(p paging.Page) ([]string, string, error) {
 				var got []string
 				var next string
+				if strings.HasPrefix(c.name, "changed since") {
+					p.UpdatedSince = from
+				}
 				err := st.Read(ctx, func(tx *store.Tx) error {
 					rs, n, err := tx.Referrals().List(c.f, access.Scope{}, p)
 					got, next = ids(rs, func(r referral.Referral) string { return r.ID }), n
@@ -137,6 +145,30 @@ func TestListPagesAsPlainFilter(t *testing.T) {
 				}
 			}
 		}
+		// A list read through the ORM (organisations here) orders changes since an instant by
+		// the change too, its cursor's time read back for the page's last row.
+		for i := range 40 {
+			changed := day().Add(time.Duration(rng.IntN(86400)) * time.Second)
+			if i%5 == 1 {
+				changed, _ = time.Parse(time.RFC3339, "2020-02-02T10:00:00Z") // ties
+			}
+			mkOrg(t, st, func(o *directory.Organisation) { o.UpdatedAt = changed })
+		}
+		want, err := store.RawStrings(st, "SELECT id FROM organisations WHERE updated_at >= ? ORDER BY updated_at DESC, id DESC", from)
+		if err != nil {
+			t.Fatal(err)
+		}
+		samePages(t, "organisations changed since (ordered)", want, func(p paging.Page) ([]string, string, error) {
+			var got []string
+			var next string
+			p.UpdatedSince = from
+			err := st.Read(ctx, func(tx *store.Tx) error {
+				os, n, err := tx.Directory().Organisations(directory.OrganisationFilter{}, p)
+				got, next = ids(os, func(o directory.Organisation) string { return o.ID }), n
+				return err
+			})
+			return got, next, err
+		})
 		trail := []struct {
 			name  string
 			f     audit.Filter

@@ -25,16 +25,6 @@ type listQuery struct {
 	order    *pageOrder // nil: newest id first
 }
 
-// pageOrder orders a list by a time column of its rows, newest first, then newest id first: the
-// order of a list filtered by that time (see referralRepo.List), which its (time, id) index yields
-// whatever share of the table the range holds. Newest id first would have to walk past every row
-// newer than the range, or read all of the range's ids to sort them (a decade's referrals
-// received before a day: 134-408 ms at a million).
-type pageOrder struct {
-	name  string                    // the column, unqualified; also the tag of the list's cursors
-	parse func(string) (any, error) // a cursor's time, as the value compared with the column
-}
-
 // orderBy is the page's order over rows of prefix (a table or a subquery's name; "" for the
 // subquery's own columns).
 func (q *listQuery) orderBy(prefix string) string {

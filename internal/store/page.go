@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"fmt"
 	"regexp"
-	"strings"
 
 	"gorm.io/gorm"
 
@@ -17,33 +16,6 @@ var uuidPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a
 // EncodeCursor makes the opaque cursor for the page after the row with this id.
 func EncodeCursor(lastID string) string {
 	return base64.RawURLEncoding.EncodeToString([]byte("v1:" + lastID))
-}
-
-// A page ordered by a time column of its rows (see pageOrder) needs that time in its cursor as well
-// as the id: "v2:<order>:<id>:<time>", where order names the column the list was ordered by, so a
-// cursor of one order is not taken for another's.
-func encodeOrderedCursor(order, lastID, at string) string {
-	return base64.RawURLEncoding.EncodeToString([]byte("v2:" + order + ":" + lastID + ":" + at))
-}
-
-// decodeOrderedCursor is the id and time of a cursor encodeOrderedCursor made for a page of this
-// order.
-func decodeOrderedCursor(c string, o pageOrder) (id string, at any, err error) {
-	bad := fault.Field(fault.Invalid, "/query/cursor", "is not a cursor of this list: a list filtered by a time is ordered by it, "+
-		"and its cursors are its own (start again without a cursor)")
-	b, derr := base64.RawURLEncoding.DecodeString(c)
-	head := "v2:" + o.name + ":"
-	if derr != nil || !strings.HasPrefix(string(b), head) || len(b) < len(head)+37 || b[len(head)+36] != ':' {
-		return "", nil, bad
-	}
-	id, text := string(b[len(head):len(head)+36]), string(b[len(head)+37:])
-	if !uuidPattern.MatchString(id) {
-		return "", nil, bad
-	}
-	if at, err = o.parse(text); err != nil {
-		return "", nil, bad
-	}
-	return id, at, nil
 }
 
 func decodeCursor(c string) (string, error) {
@@ -77,6 +49,7 @@ var changedColumn = map[string]string{
 }
 
 // paginate applies the keyset and asks for one row more than the limit, to know if there is more.
+// A page of changes since an instant is ordered by the change (see pageOrder), newest first.
 func paginate(q *gorm.DB, table string, p paging.Page) (*gorm.DB, error) {
 	if p.Limit <= 0 || p.Limit > 200 {
 		p.Limit = 50
@@ -87,6 +60,18 @@ func paginate(q *gorm.DB, table string, p paging.Page) (*gorm.DB, error) {
 			return nil, fmt.Errorf("store: %s has no changed column for updated_since", table)
 		}
 		q = q.Where(col+" >= ?", p.UpdatedSince.UTC())
+		if p.Cursor != "" {
+			cursor, err := cursorInOrder(q, table, col, updatedOrder, p.Cursor)
+			if err != nil {
+				return nil, err
+			}
+			after, at, err := decodeOrderedCursor(cursor, updatedOrder)
+			if err != nil {
+				return nil, err
+			}
+			q = q.Where(fmt.Sprintf("(%s, %s.id) < (?, ?)", col, table), at, after)
+		}
+		return q.Order(fmt.Sprintf("%s DESC, %s.id DESC", col, table)).Limit(p.Limit + 1), nil
 	}
 	if p.Cursor != "" {
 		after, err := decodeCursor(p.Cursor)
@@ -125,7 +110,26 @@ func listPage[R any, D any](q *gorm.DB, table string, p paging.Page, id func(R) 
 	if err := q.Find(&rows).Error; err != nil {
 		return nil, "", translate(err)
 	}
-	rows, next := trim(rows, p.Limit, id)
+	var (
+		next    string
+		last    string
+		changed = !p.UpdatedSince.IsZero()
+	)
+	if changed {
+		// The page is ordered by its change column, which the rows need not hold (it may be an
+		// expression): the cursor's time is read back for the last row, once a page.
+		rows, last = trim(rows, p.Limit, id)
+		if last != "" {
+			lastID := id(rows[len(rows)-1])
+			at, err := rowTime(q, table, changedColumn[table], updatedOrder, lastID)
+			if err != nil {
+				return nil, "", err
+			}
+			next = encodeOrderedCursor(updatedOrder.name, lastID, at)
+		}
+	} else {
+		rows, next = trim(rows, p.Limit, id)
+	}
 	out := make([]D, len(rows))
 	for i, r := range rows {
 		out[i] = conv(r)

@@ -283,6 +283,18 @@ func (tx peopleRepo) Update(p person.YoungPerson) error {
 // YoungPeople lists one page within scope.
 func (tx peopleRepo) List(f person.Filter, s access.Scope, p paging.Page) ([]person.YoungPerson, string, error) {
 	q := listQuery{table: "young_people"}
+	cursor := func(r youngPersonWithIDs) string { return EncodeCursor(r.ID) }
+	if !p.UpdatedSince.IsZero() {
+		// Changes since an instant, ordered by the change (see pageOrder).
+		q.order = &updatedOrder
+		cursor = func(r youngPersonWithIDs) string { return encodeOrderedCursor(updatedOrder.name, r.ID, instantText(r.UpdatedAt)) }
+		if p.Cursor != "" {
+			var err error
+			if p.Cursor, err = cursorInOrder(tx.q(), "young_people", "young_people.updated_at", updatedOrder, p.Cursor); err != nil {
+				return nil, "", err
+			}
+		}
+	}
 	q.visible("young_people.id", s, tx.dialect)
 	if f.Query != "" {
 		q.where(`(young_people.search_name LIKE ? ESCAPE '\' OR young_people.nhs_number = ? OR young_people.upn = ?)`,
@@ -317,7 +329,7 @@ func (tx peopleRepo) List(f person.Filter, s access.Scope, p paging.Page) ([]per
 			tx.inlinedIDs = make(map[string][]externalid.ID, pageLimit(p)+1)
 		}
 	}
-	return scanAuditedPage(tx.conn, q, o, p, func(r youngPersonWithIDs) string { return EncodeCursor(r.ID) },
+	return scanAuditedPage(tx.conn, q, o, p, cursor,
 		func(r youngPersonWithIDs) person.YoungPerson {
 			if inline {
 				tx.keepInlined(externalid.YoungPerson, r.ID, r.ids)
@@ -453,7 +465,7 @@ func (tx referralRepo) List(f referral.Filter, s access.Scope, p paging.Page) ([
 		// One status, however asked for, is read down its (status, id) index.
 		f.Status, f.AnyStatus, statuses = string(statuses[0]), nil, nil
 	}
-	order := referralOrder(f)
+	order := referralOrder(f, p)
 	if order != nil && p.Cursor != "" {
 		if p.Cursor, err = tx.orderedCursor(*order, p.Cursor); err != nil {
 			return nil, "", err
@@ -501,7 +513,7 @@ func (tx referralRepo) List(f referral.Filter, s access.Scope, p paging.Page) ([
 	}
 	cursor := func(r referralWithIDs) string { return EncodeCursor(r.ID) }
 	if order != nil {
-		cursor = func(r referralWithIDs) string { return referralCursor(*order, r.ID, r.CreatedAt, r.ReceivedOn) }
+		cursor = func(r referralWithIDs) string { return referralCursor(*order, r.referralRow) }
 	}
 	return scanAuditedPage(tx.conn, q, o, p, cursor,
 		func(r referralWithIDs) referral.Referral {
@@ -512,58 +524,33 @@ func (tx referralRepo) List(f referral.Filter, s access.Scope, p paging.Page) ([
 		})
 }
 
-// receivedOrder and createdOrder order a page of referrals filtered by when they were received
-// (the day, a text date) or created (an instant) by that, newest first.
-var (
-	receivedOrder = pageOrder{name: "received_on", parse: func(v string) (any, error) {
-		_, err := time.Parse(time.DateOnly, v)
-		return v, err
-	}}
-	createdOrder = pageOrder{name: "created_at", parse: func(v string) (any, error) {
-		at, err := time.Parse(time.RFC3339Nano, v)
-		return at.UTC(), err
-	}}
-)
-
-// orderedCursor is cursor as a cursor of a page ordered by order: as it is when it is one, and
-// when it is a cursor of the id order (as every list's was before lists filtered by a time were
-// ordered by it: a client may be paging through one across an upgrade), the cursor of the same
-// referral in this order.
+// orderedCursor is cursor as a cursor of a page of referrals ordered by order (see cursorInOrder).
 func (tx referralRepo) orderedCursor(order pageOrder, cursor string) (string, error) {
-	id, err := decodeCursor(cursor)
-	if err != nil {
-		return cursor, nil // not of the id order: the page decodes it as its own, or refuses it
-	}
-	var row struct {
-		CreatedAt  time.Time
-		ReceivedOn string
-	}
-	if err := tx.q().Raw("SELECT created_at, received_on FROM referrals WHERE id = ?", id).Scan(&row).Error; err != nil {
-		return "", translate(err)
-	}
-	if row.ReceivedOn == "" {
-		return "", fault.Field(fault.Invalid, "/query/cursor", "names a referral that is no longer there: start again without a cursor")
-	}
-	return referralCursor(order, id, row.CreatedAt, row.ReceivedOn), nil
+	return cursorInOrder(tx.q(), "referrals", "referrals."+order.name, order, cursor)
 }
 
-// referralCursor is the cursor of a page ordered by order whose last row is the referral id.
-func referralCursor(order pageOrder, id string, created time.Time, received string) string {
-	if order.name == receivedOrder.name {
-		return encodeOrderedCursor(order.name, id, received)
+// referralCursor is the cursor of a page ordered by order whose last row is r.
+func referralCursor(order pageOrder, r referralRow) string {
+	switch order.name {
+	case receivedOrder.name:
+		return encodeOrderedCursor(order.name, r.ID, r.ReceivedOn)
+	case createdOrder.name:
+		return encodeOrderedCursor(order.name, r.ID, instantText(r.CreatedAt))
 	}
-	return encodeOrderedCursor(order.name, id, created.UTC().Format(time.RFC3339Nano))
+	return encodeOrderedCursor(order.name, r.ID, instantText(r.UpdatedAt))
 }
 
-// referralOrder is the order of a page of referrals filtered as f: by the day received when f
-// asks for a range of it, else by the instant created when f asks for a range of that, else nil
-// (newest id first).
-func referralOrder(f referral.Filter) *pageOrder {
+// referralOrder is the order of page p of referrals filtered as f: by the day received when f
+// asks for a range of it, else by the instant created when f asks for a range of that, else by
+// the last change when p asks for changes since, else nil (newest id first).
+func referralOrder(f referral.Filter, p paging.Page) *pageOrder {
 	switch {
 	case f.ReceivedFrom != nil || f.ReceivedTo != nil:
 		return &receivedOrder
 	case f.CreatedAfter != nil || f.CreatedBefore != nil:
 		return &createdOrder
+	case !p.UpdatedSince.IsZero():
+		return &updatedOrder
 	}
 	return nil
 }

@@ -166,7 +166,7 @@ func (tx webhookRepo) Subscriptions(f webhook.Filter, p paging.Page) ([]webhook.
 		q = q.Where("organisation_id = ?", f.OrganisationID)
 	}
 	if f.UpdatedSince != nil {
-		q = q.Where("updated_at >= ?", f.UpdatedSince.UTC())
+		p.UpdatedSince = *f.UpdatedSince // filtered and ordered by it, as every page of changes since is
 	}
 	return listPage(q, "webhook_subscriptions", p, func(r webhookSubscriptionRow) string { return r.ID }, webhookSubscriptionRow.toDomain)
 }

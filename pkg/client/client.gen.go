@@ -8377,6 +8377,10 @@ type ListActionsParams struct {
 	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
 	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
 	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	// A paged list (one taking `cursor`) that is newest first is then ordered by that time of last change, newest first
+	// (then newest id), unless a time range of the list's own orders it (referrals' created_after/created_before); its
+	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record.
+	// (The event feed stays in event order and the deadline worklist in due order.)
 	UpdatedSince *UpdatedSince `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 
 	// Owner The owning practitioner.
@@ -8409,6 +8413,10 @@ type ListAdviceRequestsParams struct {
 	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
 	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
 	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	// A paged list (one taking `cursor`) that is newest first is then ordered by that time of last change, newest first
+	// (then newest id), unless a time range of the list's own orders it (referrals' created_after/created_before); its
+	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record.
+	// (The event feed stays in event order and the deadline worklist in due order.)
 	UpdatedSince *UpdatedSince `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 
 	// Limit Page size.
@@ -8457,6 +8465,10 @@ type ListAnnualReviewsParams struct {
 	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
 	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
 	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	// A paged list (one taking `cursor`) that is newest first is then ordered by that time of last change, newest first
+	// (then newest id), unless a time range of the list's own orders it (referrals' created_after/created_before); its
+	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record.
+	// (The event feed stays in event order and the deadline worklist in due order.)
 	UpdatedSince  *UpdatedSince       `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	PlanID        *openapi_types.UUID `form:"plan_id,omitempty" json:"plan_id,omitempty"`
 	YoungPersonID *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
@@ -8499,6 +8511,10 @@ type ListAPIKeysParams struct {
 	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
 	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
 	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	// A paged list (one taking `cursor`) that is newest first is then ordered by that time of last change, newest first
+	// (then newest id), unless a time range of the list's own orders it (referrals' created_after/created_before); its
+	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record.
+	// (The event feed stays in event order and the deadline worklist in due order.)
 	UpdatedSince   *UpdatedSince       `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	OrganisationID *openapi_types.UUID `form:"organisation_id,omitempty" json:"organisation_id,omitempty"`
 	Role           *Role               `form:"role,omitempty" json:"role,omitempty"`
@@ -8523,6 +8539,10 @@ type ListAuditEventsParams struct {
 	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
 	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
 	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	// A paged list (one taking `cursor`) that is newest first is then ordered by that time of last change, newest first
+	// (then newest id), unless a time range of the list's own orders it (referrals' created_after/created_before); its
+	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record.
+	// (The event feed stays in event order and the deadline worklist in due order.)
 	UpdatedSince  *UpdatedSince       `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	RecordType    *RecordType         `form:"record_type,omitempty" json:"record_type,omitempty"`
 	RecordID      *openapi_types.UUID `form:"record_id,omitempty" json:"record_id,omitempty"`
@@ -8549,6 +8569,10 @@ type ListCareTreatmentReviewsParams struct {
 	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
 	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
 	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	// A paged list (one taking `cursor`) that is newest first is then ordered by that time of last change, newest first
+	// (then newest id), unless a time range of the list's own orders it (referrals' created_after/created_before); its
+	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record.
+	// (The event feed stays in event order and the deadline worklist in due order.)
 	UpdatedSince    *UpdatedSince                         `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	RegisterEntryID *openapi_types.UUID                   `form:"register_entry_id,omitempty" json:"register_entry_id,omitempty"`
 	YoungPersonID   *openapi_types.UUID                   `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
@@ -8597,6 +8621,10 @@ type ListConsultationsParams struct {
 	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
 	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
 	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	// A paged list (one taking `cursor`) that is newest first is then ordered by that time of last change, newest first
+	// (then newest id), unless a time range of the list's own orders it (referrals' created_after/created_before); its
+	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record.
+	// (The event feed stays in event order and the deadline worklist in due order.)
 	UpdatedSince *UpdatedSince `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 
 	// Limit Page size.
@@ -8621,6 +8649,10 @@ type ListDeadlinesParams struct {
 	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
 	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
 	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	// A paged list (one taking `cursor`) that is newest first is then ordered by that time of last change, newest first
+	// (then newest id), unless a time range of the list's own orders it (referrals' created_after/created_before); its
+	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record.
+	// (The event feed stays in event order and the deadline worklist in due order.)
 	UpdatedSince *UpdatedSince `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 
 	// Clock Only this clock.
@@ -8654,6 +8686,10 @@ type ListDisputesParams struct {
 	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
 	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
 	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	// A paged list (one taking `cursor`) that is newest first is then ordered by that time of last change, newest first
+	// (then newest id), unless a time range of the list's own orders it (referrals' created_after/created_before); its
+	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record.
+	// (The event feed stays in event order and the deadline worklist in due order.)
 	UpdatedSince  *UpdatedSince       `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	Kind          *DisputeKind        `form:"kind,omitempty" json:"kind,omitempty"`
 	YoungPersonID *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
@@ -8702,6 +8738,10 @@ type ListDocumentsParams struct {
 	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
 	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
 	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	// A paged list (one taking `cursor`) that is newest first is then ordered by that time of last change, newest first
+	// (then newest id), unless a time range of the list's own orders it (referrals' created_after/created_before); its
+	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record.
+	// (The event feed stays in event order and the deadline worklist in due order.)
 	UpdatedSince *UpdatedSince      `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	RecordType   DocumentRecordType `form:"record_type" json:"record_type"`
 	RecordID     openapi_types.UUID `form:"record_id" json:"record_id"`
@@ -8739,6 +8779,10 @@ type ListEHCNeedsAssessmentsParams struct {
 	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
 	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
 	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	// A paged list (one taking `cursor`) that is newest first is then ordered by that time of last change, newest first
+	// (then newest id), unless a time range of the list's own orders it (referrals' created_after/created_before); its
+	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record.
+	// (The event feed stays in event order and the deadline worklist in due order.)
 	UpdatedSince  *UpdatedSince       `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	YoungPersonID *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
 	Status        *EHCRequestStatus   `form:"status,omitempty" json:"status,omitempty"`
@@ -8819,6 +8863,10 @@ type ListEHCPlansParams struct {
 	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
 	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
 	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	// A paged list (one taking `cursor`) that is newest first is then ordered by that time of last change, newest first
+	// (then newest id), unless a time range of the list's own orders it (referrals' created_after/created_before); its
+	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record.
+	// (The event feed stays in event order and the deadline worklist in due order.)
 	UpdatedSince  *UpdatedSince       `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	YoungPersonID *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
 	EHCRequestID  *openapi_types.UUID `form:"ehc_request_id,omitempty" json:"ehc_request_id,omitempty"`
@@ -8919,6 +8967,10 @@ type ListReassessmentsParams struct {
 	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
 	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
 	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	// A paged list (one taking `cursor`) that is newest first is then ordered by that time of last change, newest first
+	// (then newest id), unless a time range of the list's own orders it (referrals' created_after/created_before); its
+	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record.
+	// (The event feed stays in event order and the deadline worklist in due order.)
 	UpdatedSince *UpdatedSince `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 
 	// Limit Page size.
@@ -8958,6 +9010,10 @@ type ListEventsParams struct {
 	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
 	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
 	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	// A paged list (one taking `cursor`) that is newest first is then ordered by that time of last change, newest first
+	// (then newest id), unless a time range of the list's own orders it (referrals' created_after/created_before); its
+	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record.
+	// (The event feed stays in event order and the deadline worklist in due order.)
 	UpdatedSince *UpdatedSince `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 
 	// After The `next_cursor` of the previous page.
@@ -8985,6 +9041,10 @@ type ListFamilyAssessmentsParams struct {
 	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
 	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
 	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	// A paged list (one taking `cursor`) that is newest first is then ordered by that time of last change, newest first
+	// (then newest id), unless a time range of the list's own orders it (referrals' created_after/created_before); its
+	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record.
+	// (The event feed stays in event order and the deadline worklist in due order.)
 	UpdatedSince  *UpdatedSince       `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	ReferralID    *openapi_types.UUID `form:"referral_id,omitempty" json:"referral_id,omitempty"`
 	YoungPersonID *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
@@ -9045,6 +9105,10 @@ type ListFamilyViewsParams struct {
 	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
 	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
 	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	// A paged list (one taking `cursor`) that is newest first is then ordered by that time of last change, newest first
+	// (then newest id), unless a time range of the list's own orders it (referrals' created_after/created_before); its
+	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record.
+	// (The event feed stays in event order and the deadline worklist in due order.)
 	UpdatedSince *UpdatedSince `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 
 	// Limit Page size.
@@ -9060,6 +9124,10 @@ type ListImportsParams struct {
 	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
 	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
 	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	// A paged list (one taking `cursor`) that is newest first is then ordered by that time of last change, newest first
+	// (then newest id), unless a time range of the list's own orders it (referrals' created_after/created_before); its
+	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record.
+	// (The event feed stays in event order and the deadline worklist in due order.)
 	UpdatedSince *UpdatedSince `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 
 	// Limit Page size.
@@ -9102,6 +9170,10 @@ type ListMeetingsParams struct {
 	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
 	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
 	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	// A paged list (one taking `cursor`) that is newest first is then ordered by that time of last change, newest first
+	// (then newest id), unless a time range of the list's own orders it (referrals' created_after/created_before); its
+	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record.
+	// (The event feed stays in event order and the deadline worklist in due order.)
 	UpdatedSince  *UpdatedSince       `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	ReferralID    *openapi_types.UUID `form:"referral_id,omitempty" json:"referral_id,omitempty"`
 	YoungPersonID *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
@@ -9153,6 +9225,10 @@ type ListOrganisationsParams struct {
 	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
 	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
 	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	// A paged list (one taking `cursor`) that is newest first is then ordered by that time of last change, newest first
+	// (then newest id), unless a time range of the list's own orders it (referrals' created_after/created_before); its
+	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record.
+	// (The event feed stays in event order and the deadline worklist in due order.)
 	UpdatedSince *UpdatedSince     `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	Type         *OrganisationType `form:"type,omitempty" json:"type,omitempty"`
 	Locality     *string           `form:"locality,omitempty" json:"locality,omitempty"`
@@ -9194,6 +9270,10 @@ type ListPathwayFeedbackParams struct {
 	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
 	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
 	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	// A paged list (one taking `cursor`) that is newest first is then ordered by that time of last change, newest first
+	// (then newest id), unless a time range of the list's own orders it (referrals' created_after/created_before); its
+	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record.
+	// (The event feed stays in event order and the deadline worklist in due order.)
 	UpdatedSince *UpdatedSince       `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	ReferralID   *openapi_types.UUID `form:"referral_id,omitempty" json:"referral_id,omitempty"`
 	MeetingID    *openapi_types.UUID `form:"meeting_id,omitempty" json:"meeting_id,omitempty"`
@@ -9218,6 +9298,10 @@ type ListPersonalBudgetsParams struct {
 	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
 	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
 	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	// A paged list (one taking `cursor`) that is newest first is then ordered by that time of last change, newest first
+	// (then newest id), unless a time range of the list's own orders it (referrals' created_after/created_before); its
+	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record.
+	// (The event feed stays in event order and the deadline worklist in due order.)
 	UpdatedSince  *UpdatedSince         `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	YoungPersonID *openapi_types.UUID   `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
 	EHCPlanID     *openapi_types.UUID   `form:"ehc_plan_id,omitempty" json:"ehc_plan_id,omitempty"`
@@ -9278,6 +9362,10 @@ type ListPlacementsParams struct {
 	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
 	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
 	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	// A paged list (one taking `cursor`) that is newest first is then ordered by that time of last change, newest first
+	// (then newest id), unless a time range of the list's own orders it (referrals' created_after/created_before); its
+	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record.
+	// (The event feed stays in event order and the deadline worklist in due order.)
 	UpdatedSince  *UpdatedSince       `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	YoungPersonID *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
 	Type          *PlacementType      `form:"type,omitempty" json:"type,omitempty"`
@@ -9313,6 +9401,10 @@ type ListPossibleDuplicatesParams struct {
 	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
 	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
 	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	// A paged list (one taking `cursor`) that is newest first is then ordered by that time of last change, newest first
+	// (then newest id), unless a time range of the list's own orders it (referrals' created_after/created_before); its
+	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record.
+	// (The event feed stays in event order and the deadline worklist in due order.)
 	UpdatedSince *UpdatedSince            `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	Status       *PossibleDuplicateStatus `form:"status,omitempty" json:"status,omitempty"`
 
@@ -9341,6 +9433,10 @@ type ListPractitionersParams struct {
 	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
 	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
 	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	// A paged list (one taking `cursor`) that is newest first is then ordered by that time of last change, newest first
+	// (then newest id), unless a time range of the list's own orders it (referrals' created_after/created_before); its
+	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record.
+	// (The event feed stays in event order and the deadline worklist in due order.)
 	UpdatedSince   *UpdatedSince       `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	OrganisationID *openapi_types.UUID `form:"organisation_id,omitempty" json:"organisation_id,omitempty"`
 	Role           *PractitionerRole   `form:"role,omitempty" json:"role,omitempty"`
@@ -9400,6 +9496,10 @@ type ListReferralsParams struct {
 	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
 	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
 	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	// A paged list (one taking `cursor`) that is newest first is then ordered by that time of last change, newest first
+	// (then newest id), unless a time range of the list's own orders it (referrals' created_after/created_before); its
+	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record.
+	// (The event feed stays in event order and the deadline worklist in due order.)
 	UpdatedSince *UpdatedSince   `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	Status       *ReferralStatus `form:"status,omitempty" json:"status,omitempty"`
 
@@ -9471,6 +9571,10 @@ type ListAllocationsParams struct {
 	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
 	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
 	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	// A paged list (one taking `cursor`) that is newest first is then ordered by that time of last change, newest first
+	// (then newest id), unless a time range of the list's own orders it (referrals' created_after/created_before); its
+	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record.
+	// (The event feed stays in event order and the deadline worklist in due order.)
 	UpdatedSince *UpdatedSince `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 }
 
@@ -9662,6 +9766,10 @@ type ListRetentionDueParams struct {
 	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
 	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
 	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	// A paged list (one taking `cursor`) that is newest first is then ordered by that time of last change, newest first
+	// (then newest id), unless a time range of the list's own orders it (referrals' created_after/created_before); its
+	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record.
+	// (The event feed stays in event order and the deadline worklist in due order.)
 	UpdatedSince *UpdatedSince `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 
 	// Limit Page size.
@@ -9677,6 +9785,10 @@ type ListRegisterEntriesParams struct {
 	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
 	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
 	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	// A paged list (one taking `cursor`) that is newest first is then ordered by that time of last change, newest first
+	// (then newest id), unless a time range of the list's own orders it (referrals' created_after/created_before); its
+	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record.
+	// (The event feed stays in event order and the deadline worklist in due order.)
 	UpdatedSince *UpdatedSince   `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	Rating       *RegisterRating `form:"rating,omitempty" json:"rating,omitempty"`
 
@@ -9736,6 +9848,10 @@ type ListSurveyInvitationsParams struct {
 	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
 	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
 	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	// A paged list (one taking `cursor`) that is newest first is then ordered by that time of last change, newest first
+	// (then newest id), unless a time range of the list's own orders it (referrals' created_after/created_before); its
+	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record.
+	// (The event feed stays in event order and the deadline worklist in due order.)
 	UpdatedSince *UpdatedSince           `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	ReferralID   *openapi_types.UUID     `form:"referral_id,omitempty" json:"referral_id,omitempty"`
 	EHCPlanID    *openapi_types.UUID     `form:"ehc_plan_id,omitempty" json:"ehc_plan_id,omitempty"`
@@ -9760,6 +9876,10 @@ type ListSurveyResponsesParams struct {
 	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
 	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
 	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	// A paged list (one taking `cursor`) that is newest first is then ordered by that time of last change, newest first
+	// (then newest id), unless a time range of the list's own orders it (referrals' created_after/created_before); its
+	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record.
+	// (The event feed stays in event order and the deadline worklist in due order.)
 	UpdatedSince  *UpdatedSince       `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	TemplateID    *openapi_types.UUID `form:"template_id,omitempty" json:"template_id,omitempty"`
 	ReferralID    *openapi_types.UUID `form:"referral_id,omitempty" json:"referral_id,omitempty"`
@@ -9786,6 +9906,10 @@ type ListSurveyTemplatesParams struct {
 	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
 	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
 	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	// A paged list (one taking `cursor`) that is newest first is then ordered by that time of last change, newest first
+	// (then newest id), unless a time range of the list's own orders it (referrals' created_after/created_before); its
+	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record.
+	// (The event feed stays in event order and the deadline worklist in due order.)
 	UpdatedSince *UpdatedSince   `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	Audience     *SurveyAudience `form:"audience,omitempty" json:"audience,omitempty"`
 
@@ -9817,6 +9941,10 @@ type ListTransitionPlansParams struct {
 	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
 	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
 	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	// A paged list (one taking `cursor`) that is newest first is then ordered by that time of last change, newest first
+	// (then newest id), unless a time range of the list's own orders it (referrals' created_after/created_before); its
+	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record.
+	// (The event feed stays in event order and the deadline worklist in due order.)
 	UpdatedSince  *UpdatedSince       `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	YoungPersonID *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
 
@@ -9857,6 +9985,10 @@ type ListTransitionGapsParams struct {
 	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
 	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
 	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	// A paged list (one taking `cursor`) that is newest first is then ordered by that time of last change, newest first
+	// (then newest id), unless a time range of the list's own orders it (referrals' created_after/created_before); its
+	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record.
+	// (The event feed stays in event order and the deadline worklist in due order.)
 	UpdatedSince *UpdatedSince `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 
 	// MinAge Threshold age, 13 to 25; defaults to the deployment's ONEPLAN_TRANSITION_GAP_MIN_AGE (14).
@@ -9898,6 +10030,10 @@ type ListWebhookSubscriptionsParams struct {
 	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
 	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
 	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	// A paged list (one taking `cursor`) that is newest first is then ordered by that time of last change, newest first
+	// (then newest id), unless a time range of the list's own orders it (referrals' created_after/created_before); its
+	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record.
+	// (The event feed stays in event order and the deadline worklist in due order.)
 	UpdatedSince *UpdatedSince `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 
 	// Limit Page size.
@@ -9925,6 +10061,10 @@ type ListWebhookDeliveriesParams struct {
 	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
 	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
 	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	// A paged list (one taking `cursor`) that is newest first is then ordered by that time of last change, newest first
+	// (then newest id), unless a time range of the list's own orders it (referrals' created_after/created_before); its
+	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record.
+	// (The event feed stays in event order and the deadline worklist in due order.)
 	UpdatedSince *UpdatedSince `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 
 	// Limit Page size.
@@ -9946,6 +10086,10 @@ type ListYoungPeopleParams struct {
 	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
 	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
 	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	// A paged list (one taking `cursor`) that is newest first is then ordered by that time of last change, newest first
+	// (then newest id), unless a time range of the list's own orders it (referrals' created_after/created_before); its
+	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record.
+	// (The event feed stays in event order and the deadline worklist in due order.)
 	UpdatedSince *UpdatedSince `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 
 	// Q Case-insensitive match on given, family or preferred name, or an exact NHS number or UPN.
@@ -10003,6 +10147,10 @@ type ListConsentsParams struct {
 	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
 	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
 	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	// A paged list (one taking `cursor`) that is newest first is then ordered by that time of last change, newest first
+	// (then newest id), unless a time range of the list's own orders it (referrals' created_after/created_before); its
+	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record.
+	// (The event feed stays in event order and the deadline worklist in due order.)
 	UpdatedSince *UpdatedSince `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 }
 
@@ -10030,6 +10178,10 @@ type ListInvolvementsParams struct {
 	// last change (updated_at; for records never changed after they are written, such as documents, feedback and survey
 	// responses, when they were written; for the event feed and audit trail, when the event happened). Accepted by every
 	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
+	// A paged list (one taking `cursor`) that is newest first is then ordered by that time of last change, newest first
+	// (then newest id), unless a time range of the list's own orders it (referrals' created_after/created_before); its
+	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record.
+	// (The event feed stays in event order and the deadline worklist in due order.)
 	UpdatedSince *UpdatedSince `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 
 	// Current Only involvements in effect today.
