@@ -506,6 +506,14 @@ func TestFunnelReport(t *testing.T) {
 		s.want(t, "stages", "received", "referrals", 0)
 		s = e.report(e.officer, "/v1/reports/funnel?from=2026-03-01&to=2026-03-31&organisation_id="+e.health)
 		s.want(t, "stages", "received", "referrals", 1) // the engagement lead's trust is in a's team
+		// An organisation that is not there is a mistake to name, not an empty report (as an
+		// unknown survey template is), for every report.
+		for _, kind := range []string{"activity", "funnel", "timeliness", "transitions", "experience", "transforming-care"} {
+			u := "/v1/reports/" + kind + "?from=2026-03-01&to=2026-03-31&organisation_id=0190a7d2-0000-7000-8000-000000000000"
+			if p := e.do(http.MethodGet, u, e.officer, nil).problem(t, http.StatusBadRequest); !hasPointer(p, "/query/organisation_id") {
+				t.Errorf("%s: pointers %v", u, pointers(p))
+			}
+		}
 		// A period ending before it starts, or longer than 10 years, names "to".
 		for _, q := range []string{"from=2026-03-31&to=2026-03-01", "from=2010-01-01&to=2026-03-01"} {
 			p := e.do(http.MethodGet, "/v1/reports/funnel?"+q, e.officer, nil).problem(t, http.StatusBadRequest)

@@ -8,11 +8,15 @@ import (
 	"github.com/oneplan-send/oneplan/internal/paging"
 )
 
+// The audit trail keeps the id order for its time ranges (its ids are made as its events happen,
+// so the two orders agree): its pages in a range are found here. Referrals and every list of
+// changes since an instant are ordered by their time instead (see pageOrder).
+
 // timePageRows is how many rows a time range may hold for its page to be read through the
 // range's (time, id) index whatever else the table holds: every match's id is read from the index
-// (no table row), the newest ids kept, and only the page's rows fetched. At a million referrals
-// over ten years, "before June 2016" holds about 41,000, read in a few milliseconds, while walking
-// the ids down from the newest reads the whole table to find them (seconds).
+// (no table row), the newest ids kept, and only the page's rows fetched. At a million events
+// over ten years, "before June 2016" holds a few percent of them, read in a few milliseconds, while
+// walking the ids down from the newest reads the whole table to find them (seconds).
 var timePageRows float64 = 200_000
 
 // timePageWalk is how many of a range's matches one newer row outside it is worth: a bigger range

@@ -9625,7 +9625,7 @@ type GetActivityReportParams struct {
 	// Locality Only children in this locality (case-insensitive): for referral figures (activity's referral tables, the funnel) the child's locality when referred, for the rest the locality on the child's record now.
 	Locality *ReportLocality `form:"locality,omitempty" json:"locality,omitempty"`
 
-	// OrganisationID Only children this organisation is or has been involved with (in the team around the child, including as referrer or education setting).
+	// OrganisationID Only children this organisation is or has been involved with (in the team around the child, including as referrer or education setting). An id naming no organisation is 400.
 	OrganisationID *ReportOrganisation `form:"organisation_id,omitempty" json:"organisation_id,omitempty"`
 
 	// Compare Also compute every figure for the previous period of equal length (whole calendar months move back by months, otherwise by days).
@@ -9654,7 +9654,7 @@ type GetExperienceReportParams struct {
 	// Locality Only children in this locality (case-insensitive): for referral figures (activity's referral tables, the funnel) the child's locality when referred, for the rest the locality on the child's record now.
 	Locality *ReportLocality `form:"locality,omitempty" json:"locality,omitempty"`
 
-	// OrganisationID Only children this organisation is or has been involved with (in the team around the child, including as referrer or education setting).
+	// OrganisationID Only children this organisation is or has been involved with (in the team around the child, including as referrer or education setting). An id naming no organisation is 400.
 	OrganisationID *ReportOrganisation `form:"organisation_id,omitempty" json:"organisation_id,omitempty"`
 
 	// Compare Also compute every figure for the previous period of equal length (whole calendar months move back by months, otherwise by days).
@@ -9679,7 +9679,7 @@ type GetFunnelReportParams struct {
 	// Locality Only children in this locality (case-insensitive): for referral figures (activity's referral tables, the funnel) the child's locality when referred, for the rest the locality on the child's record now.
 	Locality *ReportLocality `form:"locality,omitempty" json:"locality,omitempty"`
 
-	// OrganisationID Only children this organisation is or has been involved with (in the team around the child, including as referrer or education setting).
+	// OrganisationID Only children this organisation is or has been involved with (in the team around the child, including as referrer or education setting). An id naming no organisation is 400.
 	OrganisationID *ReportOrganisation `form:"organisation_id,omitempty" json:"organisation_id,omitempty"`
 
 	// Compare Also compute every figure for the previous period of equal length (whole calendar months move back by months, otherwise by days).
@@ -9702,7 +9702,7 @@ type GetTimelinessReportParams struct {
 	// Locality Only children in this locality (case-insensitive): for referral figures (activity's referral tables, the funnel) the child's locality when referred, for the rest the locality on the child's record now.
 	Locality *ReportLocality `form:"locality,omitempty" json:"locality,omitempty"`
 
-	// OrganisationID Only children this organisation is or has been involved with (in the team around the child, including as referrer or education setting).
+	// OrganisationID Only children this organisation is or has been involved with (in the team around the child, including as referrer or education setting). An id naming no organisation is 400.
 	OrganisationID *ReportOrganisation `form:"organisation_id,omitempty" json:"organisation_id,omitempty"`
 
 	// Compare Also compute every figure for the previous period of equal length (whole calendar months move back by months, otherwise by days).
@@ -9725,7 +9725,7 @@ type GetTransformingCareReportParams struct {
 	// Locality Only children in this locality (case-insensitive): for referral figures (activity's referral tables, the funnel) the child's locality when referred, for the rest the locality on the child's record now.
 	Locality *ReportLocality `form:"locality,omitempty" json:"locality,omitempty"`
 
-	// OrganisationID Only children this organisation is or has been involved with (in the team around the child, including as referrer or education setting).
+	// OrganisationID Only children this organisation is or has been involved with (in the team around the child, including as referrer or education setting). An id naming no organisation is 400.
 	OrganisationID *ReportOrganisation `form:"organisation_id,omitempty" json:"organisation_id,omitempty"`
 
 	// Compare Also compute every figure for the previous period of equal length (whole calendar months move back by months, otherwise by days).
@@ -9748,7 +9748,7 @@ type GetTransitionsReportParams struct {
 	// Locality Only children in this locality (case-insensitive): for referral figures (activity's referral tables, the funnel) the child's locality when referred, for the rest the locality on the child's record now.
 	Locality *ReportLocality `form:"locality,omitempty" json:"locality,omitempty"`
 
-	// OrganisationID Only children this organisation is or has been involved with (in the team around the child, including as referrer or education setting).
+	// OrganisationID Only children this organisation is or has been involved with (in the team around the child, including as referrer or education setting). An id naming no organisation is 400.
 	OrganisationID *ReportOrganisation `form:"organisation_id,omitempty" json:"organisation_id,omitempty"`
 
 	// Compare Also compute every figure for the previous period of equal length (whole calendar months move back by months, otherwise by days).

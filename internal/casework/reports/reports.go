@@ -10,6 +10,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/annualreview"
 	"github.com/oneplan-send/oneplan/internal/auth"
 	"github.com/oneplan-send/oneplan/internal/casework"
+	"github.com/oneplan-send/oneplan/internal/directory"
 	"github.com/oneplan-send/oneplan/internal/fault"
 	"github.com/oneplan-send/oneplan/internal/person"
 	"github.com/oneplan-send/oneplan/internal/report"
@@ -22,6 +23,7 @@ import (
 type Tx interface {
 	casework.Recorder
 	People() person.Repository
+	Directory() directory.Repository
 	Surveys() survey.Repository
 	Reports() report.Source
 	SEN2() sen2.Source
@@ -157,7 +159,18 @@ func (s *Service) buildReport(ctx context.Context, kind string, q ReportQuery, c
 		r.Previous = &prev
 		periods = append(periods, prev)
 	}
-	err = s.db.Read(ctx, func(tx Tx) error { return build(s, tx, &r, periods, q) })
+	err = s.db.Read(ctx, func(tx Tx) error {
+		if id := q.Filter.OrganisationID; id != "" {
+			// As an unknown survey template is: a filter naming no organisation is a mistake to
+			// say, not an empty report to answer.
+			if _, err := tx.Directory().Organisation(id); fault.KindOf(err) == fault.NotFound {
+				return fault.Field(fault.Invalid, "/query/organisation_id", "no such organisation")
+			} else if err != nil {
+				return err
+			}
+		}
+		return build(s, tx, &r, periods, q)
+	})
 	if err != nil {
 		return r, err
 	}
