@@ -38,7 +38,7 @@ func TestListPagesAsPlainFilter(t *testing.T) {
 			mkReferral(t, st, yp, pr, func(r *referral.Referral) {
 				r.Status = referral.Statuses[rng.IntN(len(referral.Statuses))]
 				r.CreatedAt = created
-				r.UpdatedAt = created.AddDate(0, 0, rng.IntN(400)) // some changed, out of step with both
+				r.UpdatedAt = created.AddDate(0, 0, rng.IntN(400))                    // some changed, out of step with both
 				r.ReceivedOn = testkit.Day(2016, 1, 1).AddDate(0, 0, 91*rng.IntN(40)) // 40 days, about 4 referrals each
 			})
 		}

@@ -287,7 +287,9 @@ func (tx peopleRepo) List(f person.Filter, s access.Scope, p paging.Page) ([]per
 	if !p.UpdatedSince.IsZero() {
 		// Changes since an instant, ordered by the change (see pageOrder).
 		q.order = &updatedOrder
-		cursor = func(r youngPersonWithIDs) string { return encodeOrderedCursor(updatedOrder.name, r.ID, instantText(r.UpdatedAt)) }
+		cursor = func(r youngPersonWithIDs) string {
+			return encodeOrderedCursor(updatedOrder.name, r.ID, instantText(r.UpdatedAt))
+		}
 		if p.Cursor != "" {
 			var err error
 			if p.Cursor, err = cursorInOrder(tx.q(), "young_people", "young_people.updated_at", updatedOrder, p.Cursor); err != nil {
