@@ -23,6 +23,9 @@ func decodeCursor(c string) (string, error) {
 	if err == nil && len(b) > 3 && string(b[:3]) == "v1:" && uuidPattern.MatchString(string(b[3:])) {
 		return string(b[3:]), nil
 	}
+	if err == nil && len(b) > 3 && string(b[:3]) == "v2:" {
+		return "", fault.Field(fault.Invalid, "/query/cursor", "is the cursor of a list filtered by a time: pass it back with the same filters")
+	}
 	return "", fault.Field(fault.Invalid, "/query/cursor", "is not a cursor this API issued")
 }
 
