@@ -94,6 +94,12 @@ func TestTimeFilteredReferralsOrderedByTheirTime(t *testing.T) {
 				t.Errorf("%s: %v, want /query/cursor named", p, pointers(pr))
 			}
 		}
+		// The time a cursor of the id order stands for is read through the caller's own list: a
+		// caller who may not see the referral is refused it, and learns nothing of its time.
+		outside := "/v1/referrals?created_before=" + before + "&limit=3&cursor=" + plain
+		if pr := e.do(http.MethodGet, outside, e.outsider, nil).problem(t, http.StatusBadRequest); !hasPointer(pr, "/query/cursor") {
+			t.Errorf("an outsider's cursor of a referral it may not see: %v, want /query/cursor named", pointers(pr))
+		}
 	})
 }
 
@@ -155,6 +161,17 @@ func TestChangedSinceOrderedByTheChange(t *testing.T) {
 		plain, _ := r.json(t)["next_cursor"].(string)
 		if got := pageIDs(t, e, "/v1/young-people?updated_since="+since+"&limit=1&cursor="+plain, e.officer); !slices.Equal(got, []string{a.child}) {
 			t.Errorf("changed since from the plain list's cursor after %s: %v, want [%s]", c.child, got, a.child)
+		}
+		// Through the ORM's lists too, the row must be in the caller's list: a key not of this
+		// organisation is refused (organisations list every organisation: a key's list is scoped).
+		keys := e.do(http.MethodGet, "/v1/api-keys?limit=1", e.admin, nil)
+		keyCursor, _ := keys.json(t)["next_cursor"].(string)
+		if got := pageIDs(t, e, "/v1/api-keys?updated_since="+since+"&limit=1&cursor="+keyCursor, e.admin); len(got) != 1 {
+			t.Errorf("api keys changed since from the plain list's cursor: %v, want one", got)
+		}
+		scoped := "/v1/api-keys?updated_since=" + since + "&organisation_id=" + e.other + "&limit=1&cursor=" + keyCursor
+		if pr := e.do(http.MethodGet, scoped, e.admin, nil).problem(t, http.StatusBadRequest); !hasPointer(pr, "/query/cursor") {
+			t.Errorf("a cursor naming a key outside the filtered list: %v, want /query/cursor named", pointers(pr))
 		}
 	})
 }

@@ -146,7 +146,8 @@ func SetEarlyChildrenBatch(batch int) (restore func()) {
 func ReferralCursorAt(st *Store, order, id string) (string, error) {
 	for _, o := range []pageOrder{createdOrder, receivedOrder, updatedOrder} {
 		if o.name == order {
-			return cursorInOrder(st.db, "referrals", "referrals."+order, o, EncodeCursor(id))
+			at, err := rowTime(st.db, "referrals", "referrals."+order, o, id)
+			return encodeOrderedCursor(order, id, at), err
 		}
 	}
 	return "", fmt.Errorf("no order %q", order)

@@ -10,6 +10,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/access"
 	"github.com/oneplan-send/oneplan/internal/audit"
 	"github.com/oneplan-send/oneplan/internal/directory"
+	"github.com/oneplan-send/oneplan/internal/fault"
 	"github.com/oneplan-send/oneplan/internal/paging"
 	"github.com/oneplan-send/oneplan/internal/referral"
 	"github.com/oneplan-send/oneplan/internal/store"
@@ -105,8 +106,8 @@ func TestListPagesAsPlainFilter(t *testing.T) {
 				return got, next, err
 			})
 		}
-		// A cursor past the range's end (a referral received or created after it, in either
-		// cursor form) holds nothing back: the page is the range's first.
+		// A time-ordered cursor past the range's end (a referral received or created after it)
+		// holds nothing back: the page is the range's first.
 		for _, c := range []struct{ order, where, outside string }{
 			{"received_on", "received_on <= '" + cutDay + "'", "received_on > '" + cutDay + "'"},
 			{"created_at", "created_at < ?", "created_at >= ?"},
@@ -131,7 +132,14 @@ func TestListPagesAsPlainFilter(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, cursor := range []string{ordered, store.EncodeCursor(past)} {
+			// In the id order's form, a cursor naming a row outside the list is refused.
+			if err := st.Read(ctx, func(tx *store.Tx) error {
+				_, _, err := tx.Referrals().List(f, access.Scope{}, paging.Page{Limit: 7, Cursor: store.EncodeCursor(past)})
+				return err
+			}); fault.KindOf(err) != fault.Invalid {
+				t.Fatalf("%s: a cursor of the id order naming a row outside the range: %v, want it refused", c.order, err)
+			}
+			for _, cursor := range []string{ordered} {
 				var got []string
 				if err := st.Read(ctx, func(tx *store.Tx) error {
 					rs, _, err := tx.Referrals().List(f, access.Scope{}, paging.Page{Limit: 7, Cursor: cursor})

@@ -64,7 +64,7 @@ func paginate(q *gorm.DB, table string, p paging.Page) (*gorm.DB, error) {
 		}
 		q = q.Where(col+" >= ?", p.UpdatedSince.UTC())
 		if p.Cursor != "" {
-			cursor, err := cursorInOrder(q, table, col, updatedOrder, p.Cursor)
+			cursor, err := cursorInList(q, table, col, updatedOrder, p.Cursor)
 			if err != nil {
 				return nil, err
 			}

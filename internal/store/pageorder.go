@@ -3,6 +3,7 @@ package store
 import (
 	"encoding/base64"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -69,23 +70,81 @@ func decodeOrderedCursor(c string, o pageOrder) (id string, at any, err error) {
 	return id, at, nil
 }
 
-// cursorInOrder is cursor as a cursor of a page of table ordered by o, whose time is expr: as it is
-// when it is one, and when it is a cursor of the id order (every list's before a list filtered by
-// a time was ordered by it: a client may be paging through one across an upgrade), the cursor of
-// the same row in this order, its time read from the table.
-func cursorInOrder(db *gorm.DB, table, expr string, o pageOrder, cursor string) (string, error) {
+// A cursor of the id order given to a list ordered by a time (every list's cursor was of the id
+// order before: a client may be paging through one across an upgrade) is made the cursor of the
+// same row in the list's order, its time read through the list's own query (its scope and
+// filters): a row the caller may not see, or that is not in the list, is refused like a cursor the
+// API did not issue, so a cursor tells nothing of a record outside the list (not even its time).
+
+// cursorInOrder is cursor as a cursor of q's order (see above); as it is when q is of the id order
+// or cursor is not of it (the page decodes it as its own, or refuses it).
+func (q listQuery) cursorInOrder(c conn, cursor string) (string, error) {
 	id, err := decodeCursor(cursor)
-	if err != nil {
-		return cursor, nil // not of the id order: the page decodes it as its own, or refuses it
+	if q.order == nil || cursor == "" || err != nil {
+		return cursor, nil
 	}
-	at, err := rowTime(db, table, expr, o, id)
+	in := q
+	in.conds, in.args = slices.Clone(q.conds), slices.Clone(q.args)
+	in.where(q.table+".id = ?", id)
+	var (
+		b    strings.Builder
+		vars []any
+		v    any
+		seen bool
+	)
+	in.write(&b, &vars, c.dialect, q.table+"."+q.order.name, 1)
+	if err := queryRows(c.session, b.String(), vars, true, func(scan func(...any) error) error {
+		seen = true
+		return scan(&v)
+	}); err != nil {
+		return "", translate(err)
+	}
+	if !seen {
+		return "", notInList
+	}
+	at, err := orderText(*q.order, v)
+	if err != nil {
+		return "", err
+	}
+	return encodeOrderedCursor(q.order.name, id, at), nil
+}
+
+// cursorInList is cursorInOrder for a list read through the ORM: q (the list's query, not yet
+// paged) ordered by expr, a column or expression of table.
+func cursorInList(q *gorm.DB, table, expr string, o pageOrder, cursor string) (string, error) {
+	id, err := decodeCursor(cursor)
+	if cursor == "" || err != nil {
+		return cursor, nil
+	}
+	list := q.Session(&gorm.Session{}).Select(table + ".id")
+	rows, err := q.Session(&gorm.Session{NewDB: true}).
+		Raw(fmt.Sprintf("SELECT %s FROM %s WHERE %s.id = ? AND %s.id IN (?)", expr, table, table, table), id, list).Rows()
+	if err != nil {
+		return "", translate(err)
+	}
+	defer func() { _ = rows.Close() }()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return "", translate(err)
+		}
+		return "", notInList
+	}
+	var v any
+	if err := rows.Scan(&v); err != nil {
+		return "", translate(err)
+	}
+	at, err := orderText(o, v)
 	if err != nil {
 		return "", err
 	}
 	return encodeOrderedCursor(o.name, id, at), nil
 }
 
-// rowTime is the time (expr, of order o) of table's row id, as an ordered cursor holds it.
+// notInList refuses a cursor of the id order naming a row the list does not hold.
+var notInList = fault.Field(fault.Invalid, "/query/cursor", "is not a cursor of this list (start again without a cursor)")
+
+// rowTime is the time (expr, of order o) of table's row id, as an ordered cursor holds it: the
+// last row of a page, to make the next page's cursor.
 func rowTime(db *gorm.DB, table, expr string, o pageOrder, id string) (string, error) {
 	var v any
 	rows, err := db.Session(&gorm.Session{NewDB: true}).Raw(fmt.Sprintf("SELECT %s FROM %s WHERE %s.id = ?", expr, table, table), id).Rows()
@@ -102,6 +161,12 @@ func rowTime(db *gorm.DB, table, expr string, o pageOrder, id string) (string, e
 	if err := rows.Scan(&v); err != nil {
 		return "", translate(err)
 	}
+	return orderText(o, v)
+}
+
+// orderText is a time of order o as read from the database (a time, or text on SQLite: an
+// expression's time, such as a COALESCE, comes as the text it stored) as an ordered cursor holds it.
+func orderText(o pageOrder, v any) (string, error) {
 	if b, ok := v.([]byte); ok {
 		v = string(b)
 	}
@@ -115,12 +180,11 @@ func rowTime(db *gorm.DB, table, expr string, o pageOrder, id string) (string, e
 		if !o.instant {
 			return v, nil
 		}
-		// SQLite gives an expression's time (a COALESCE) as the text it stored.
 		for _, layout := range []string{"2006-01-02 15:04:05.999999999-07:00", time.RFC3339Nano, "2006-01-02 15:04:05.999999999"} {
 			if t, err := time.Parse(layout, v); err == nil {
 				return instantText(t), nil
 			}
 		}
 	}
-	return "", fmt.Errorf("store: the time of %s %s is %T %v", table, id, v, v)
+	return "", fmt.Errorf("store: a time of %s read as %T %v", o.name, v, v)
 }
