@@ -8379,7 +8379,8 @@ type ListActionsParams struct {
 	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
 	// A paged list (one taking `cursor`) that is newest first is then ordered by that time of last change, newest first
 	// (then newest id), unless a time range of the list's own orders it (referrals' created_after/created_before); its
-	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record.
+	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record
+	// when that record is in it (otherwise 400 naming the cursor).
 	// (The event feed stays in event order and the deadline worklist in due order.)
 	UpdatedSince *UpdatedSince `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 
@@ -8415,7 +8416,8 @@ type ListAdviceRequestsParams struct {
 	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
 	// A paged list (one taking `cursor`) that is newest first is then ordered by that time of last change, newest first
 	// (then newest id), unless a time range of the list's own orders it (referrals' created_after/created_before); its
-	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record.
+	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record
+	// when that record is in it (otherwise 400 naming the cursor).
 	// (The event feed stays in event order and the deadline worklist in due order.)
 	UpdatedSince *UpdatedSince `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 
@@ -8467,7 +8469,8 @@ type ListAnnualReviewsParams struct {
 	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
 	// A paged list (one taking `cursor`) that is newest first is then ordered by that time of last change, newest first
 	// (then newest id), unless a time range of the list's own orders it (referrals' created_after/created_before); its
-	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record.
+	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record
+	// when that record is in it (otherwise 400 naming the cursor).
 	// (The event feed stays in event order and the deadline worklist in due order.)
 	UpdatedSince  *UpdatedSince       `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	PlanID        *openapi_types.UUID `form:"plan_id,omitempty" json:"plan_id,omitempty"`
@@ -8513,7 +8516,8 @@ type ListAPIKeysParams struct {
 	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
 	// A paged list (one taking `cursor`) that is newest first is then ordered by that time of last change, newest first
 	// (then newest id), unless a time range of the list's own orders it (referrals' created_after/created_before); its
-	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record.
+	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record
+	// when that record is in it (otherwise 400 naming the cursor).
 	// (The event feed stays in event order and the deadline worklist in due order.)
 	UpdatedSince   *UpdatedSince       `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	OrganisationID *openapi_types.UUID `form:"organisation_id,omitempty" json:"organisation_id,omitempty"`
@@ -8541,7 +8545,8 @@ type ListAuditEventsParams struct {
 	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
 	// A paged list (one taking `cursor`) that is newest first is then ordered by that time of last change, newest first
 	// (then newest id), unless a time range of the list's own orders it (referrals' created_after/created_before); its
-	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record.
+	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record
+	// when that record is in it (otherwise 400 naming the cursor).
 	// (The event feed stays in event order and the deadline worklist in due order.)
 	UpdatedSince  *UpdatedSince       `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	RecordType    *RecordType         `form:"record_type,omitempty" json:"record_type,omitempty"`
@@ -8571,7 +8576,8 @@ type ListCareTreatmentReviewsParams struct {
 	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
 	// A paged list (one taking `cursor`) that is newest first is then ordered by that time of last change, newest first
 	// (then newest id), unless a time range of the list's own orders it (referrals' created_after/created_before); its
-	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record.
+	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record
+	// when that record is in it (otherwise 400 naming the cursor).
 	// (The event feed stays in event order and the deadline worklist in due order.)
 	UpdatedSince    *UpdatedSince                         `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	RegisterEntryID *openapi_types.UUID                   `form:"register_entry_id,omitempty" json:"register_entry_id,omitempty"`
@@ -8623,7 +8629,8 @@ type ListConsultationsParams struct {
 	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
 	// A paged list (one taking `cursor`) that is newest first is then ordered by that time of last change, newest first
 	// (then newest id), unless a time range of the list's own orders it (referrals' created_after/created_before); its
-	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record.
+	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record
+	// when that record is in it (otherwise 400 naming the cursor).
 	// (The event feed stays in event order and the deadline worklist in due order.)
 	UpdatedSince *UpdatedSince `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 
@@ -8651,7 +8658,8 @@ type ListDeadlinesParams struct {
 	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
 	// A paged list (one taking `cursor`) that is newest first is then ordered by that time of last change, newest first
 	// (then newest id), unless a time range of the list's own orders it (referrals' created_after/created_before); its
-	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record.
+	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record
+	// when that record is in it (otherwise 400 naming the cursor).
 	// (The event feed stays in event order and the deadline worklist in due order.)
 	UpdatedSince *UpdatedSince `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 
@@ -8688,7 +8696,8 @@ type ListDisputesParams struct {
 	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
 	// A paged list (one taking `cursor`) that is newest first is then ordered by that time of last change, newest first
 	// (then newest id), unless a time range of the list's own orders it (referrals' created_after/created_before); its
-	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record.
+	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record
+	// when that record is in it (otherwise 400 naming the cursor).
 	// (The event feed stays in event order and the deadline worklist in due order.)
 	UpdatedSince  *UpdatedSince       `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	Kind          *DisputeKind        `form:"kind,omitempty" json:"kind,omitempty"`
@@ -8740,7 +8749,8 @@ type ListDocumentsParams struct {
 	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
 	// A paged list (one taking `cursor`) that is newest first is then ordered by that time of last change, newest first
 	// (then newest id), unless a time range of the list's own orders it (referrals' created_after/created_before); its
-	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record.
+	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record
+	// when that record is in it (otherwise 400 naming the cursor).
 	// (The event feed stays in event order and the deadline worklist in due order.)
 	UpdatedSince *UpdatedSince      `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	RecordType   DocumentRecordType `form:"record_type" json:"record_type"`
@@ -8781,7 +8791,8 @@ type ListEHCNeedsAssessmentsParams struct {
 	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
 	// A paged list (one taking `cursor`) that is newest first is then ordered by that time of last change, newest first
 	// (then newest id), unless a time range of the list's own orders it (referrals' created_after/created_before); its
-	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record.
+	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record
+	// when that record is in it (otherwise 400 naming the cursor).
 	// (The event feed stays in event order and the deadline worklist in due order.)
 	UpdatedSince  *UpdatedSince       `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	YoungPersonID *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
@@ -8865,7 +8876,8 @@ type ListEHCPlansParams struct {
 	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
 	// A paged list (one taking `cursor`) that is newest first is then ordered by that time of last change, newest first
 	// (then newest id), unless a time range of the list's own orders it (referrals' created_after/created_before); its
-	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record.
+	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record
+	// when that record is in it (otherwise 400 naming the cursor).
 	// (The event feed stays in event order and the deadline worklist in due order.)
 	UpdatedSince  *UpdatedSince       `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	YoungPersonID *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
@@ -8969,7 +8981,8 @@ type ListReassessmentsParams struct {
 	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
 	// A paged list (one taking `cursor`) that is newest first is then ordered by that time of last change, newest first
 	// (then newest id), unless a time range of the list's own orders it (referrals' created_after/created_before); its
-	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record.
+	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record
+	// when that record is in it (otherwise 400 naming the cursor).
 	// (The event feed stays in event order and the deadline worklist in due order.)
 	UpdatedSince *UpdatedSince `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 
@@ -9012,7 +9025,8 @@ type ListEventsParams struct {
 	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
 	// A paged list (one taking `cursor`) that is newest first is then ordered by that time of last change, newest first
 	// (then newest id), unless a time range of the list's own orders it (referrals' created_after/created_before); its
-	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record.
+	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record
+	// when that record is in it (otherwise 400 naming the cursor).
 	// (The event feed stays in event order and the deadline worklist in due order.)
 	UpdatedSince *UpdatedSince `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 
@@ -9043,7 +9057,8 @@ type ListFamilyAssessmentsParams struct {
 	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
 	// A paged list (one taking `cursor`) that is newest first is then ordered by that time of last change, newest first
 	// (then newest id), unless a time range of the list's own orders it (referrals' created_after/created_before); its
-	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record.
+	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record
+	// when that record is in it (otherwise 400 naming the cursor).
 	// (The event feed stays in event order and the deadline worklist in due order.)
 	UpdatedSince  *UpdatedSince       `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	ReferralID    *openapi_types.UUID `form:"referral_id,omitempty" json:"referral_id,omitempty"`
@@ -9107,7 +9122,8 @@ type ListFamilyViewsParams struct {
 	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
 	// A paged list (one taking `cursor`) that is newest first is then ordered by that time of last change, newest first
 	// (then newest id), unless a time range of the list's own orders it (referrals' created_after/created_before); its
-	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record.
+	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record
+	// when that record is in it (otherwise 400 naming the cursor).
 	// (The event feed stays in event order and the deadline worklist in due order.)
 	UpdatedSince *UpdatedSince `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 
@@ -9126,7 +9142,8 @@ type ListImportsParams struct {
 	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
 	// A paged list (one taking `cursor`) that is newest first is then ordered by that time of last change, newest first
 	// (then newest id), unless a time range of the list's own orders it (referrals' created_after/created_before); its
-	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record.
+	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record
+	// when that record is in it (otherwise 400 naming the cursor).
 	// (The event feed stays in event order and the deadline worklist in due order.)
 	UpdatedSince *UpdatedSince `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 
@@ -9172,7 +9189,8 @@ type ListMeetingsParams struct {
 	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
 	// A paged list (one taking `cursor`) that is newest first is then ordered by that time of last change, newest first
 	// (then newest id), unless a time range of the list's own orders it (referrals' created_after/created_before); its
-	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record.
+	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record
+	// when that record is in it (otherwise 400 naming the cursor).
 	// (The event feed stays in event order and the deadline worklist in due order.)
 	UpdatedSince  *UpdatedSince       `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	ReferralID    *openapi_types.UUID `form:"referral_id,omitempty" json:"referral_id,omitempty"`
@@ -9227,7 +9245,8 @@ type ListOrganisationsParams struct {
 	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
 	// A paged list (one taking `cursor`) that is newest first is then ordered by that time of last change, newest first
 	// (then newest id), unless a time range of the list's own orders it (referrals' created_after/created_before); its
-	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record.
+	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record
+	// when that record is in it (otherwise 400 naming the cursor).
 	// (The event feed stays in event order and the deadline worklist in due order.)
 	UpdatedSince *UpdatedSince     `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	Type         *OrganisationType `form:"type,omitempty" json:"type,omitempty"`
@@ -9272,7 +9291,8 @@ type ListPathwayFeedbackParams struct {
 	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
 	// A paged list (one taking `cursor`) that is newest first is then ordered by that time of last change, newest first
 	// (then newest id), unless a time range of the list's own orders it (referrals' created_after/created_before); its
-	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record.
+	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record
+	// when that record is in it (otherwise 400 naming the cursor).
 	// (The event feed stays in event order and the deadline worklist in due order.)
 	UpdatedSince *UpdatedSince       `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	ReferralID   *openapi_types.UUID `form:"referral_id,omitempty" json:"referral_id,omitempty"`
@@ -9300,7 +9320,8 @@ type ListPersonalBudgetsParams struct {
 	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
 	// A paged list (one taking `cursor`) that is newest first is then ordered by that time of last change, newest first
 	// (then newest id), unless a time range of the list's own orders it (referrals' created_after/created_before); its
-	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record.
+	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record
+	// when that record is in it (otherwise 400 naming the cursor).
 	// (The event feed stays in event order and the deadline worklist in due order.)
 	UpdatedSince  *UpdatedSince         `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	YoungPersonID *openapi_types.UUID   `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
@@ -9364,7 +9385,8 @@ type ListPlacementsParams struct {
 	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
 	// A paged list (one taking `cursor`) that is newest first is then ordered by that time of last change, newest first
 	// (then newest id), unless a time range of the list's own orders it (referrals' created_after/created_before); its
-	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record.
+	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record
+	// when that record is in it (otherwise 400 naming the cursor).
 	// (The event feed stays in event order and the deadline worklist in due order.)
 	UpdatedSince  *UpdatedSince       `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	YoungPersonID *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
@@ -9403,7 +9425,8 @@ type ListPossibleDuplicatesParams struct {
 	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
 	// A paged list (one taking `cursor`) that is newest first is then ordered by that time of last change, newest first
 	// (then newest id), unless a time range of the list's own orders it (referrals' created_after/created_before); its
-	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record.
+	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record
+	// when that record is in it (otherwise 400 naming the cursor).
 	// (The event feed stays in event order and the deadline worklist in due order.)
 	UpdatedSince *UpdatedSince            `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	Status       *PossibleDuplicateStatus `form:"status,omitempty" json:"status,omitempty"`
@@ -9435,7 +9458,8 @@ type ListPractitionersParams struct {
 	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
 	// A paged list (one taking `cursor`) that is newest first is then ordered by that time of last change, newest first
 	// (then newest id), unless a time range of the list's own orders it (referrals' created_after/created_before); its
-	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record.
+	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record
+	// when that record is in it (otherwise 400 naming the cursor).
 	// (The event feed stays in event order and the deadline worklist in due order.)
 	UpdatedSince   *UpdatedSince       `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	OrganisationID *openapi_types.UUID `form:"organisation_id,omitempty" json:"organisation_id,omitempty"`
@@ -9498,7 +9522,8 @@ type ListReferralsParams struct {
 	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
 	// A paged list (one taking `cursor`) that is newest first is then ordered by that time of last change, newest first
 	// (then newest id), unless a time range of the list's own orders it (referrals' created_after/created_before); its
-	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record.
+	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record
+	// when that record is in it (otherwise 400 naming the cursor).
 	// (The event feed stays in event order and the deadline worklist in due order.)
 	UpdatedSince *UpdatedSince   `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	Status       *ReferralStatus `form:"status,omitempty" json:"status,omitempty"`
@@ -9513,7 +9538,7 @@ type ListReferralsParams struct {
 	// Locality The young person's locality.
 	Locality *string `form:"locality,omitempty" json:"locality,omitempty"`
 
-	// CreatedAfter Created at or after this instant. A list filtered by created_after or created_before is ordered by `created_at`, newest first (then newest id); its cursors carry that time, and a cursor of the plain list still pages it from the same referral.
+	// CreatedAfter Created at or after this instant. A list filtered by created_after or created_before is ordered by `created_at`, newest first (then newest id); its cursors carry that time, and a cursor of the plain list still pages it from the same referral when that referral is in it (otherwise 400 naming the cursor).
 	CreatedAfter *time.Time `form:"created_after,omitempty" json:"created_after,omitempty"`
 
 	// CreatedBefore Created before this instant (ordering as for created_after).
@@ -9573,7 +9598,8 @@ type ListAllocationsParams struct {
 	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
 	// A paged list (one taking `cursor`) that is newest first is then ordered by that time of last change, newest first
 	// (then newest id), unless a time range of the list's own orders it (referrals' created_after/created_before); its
-	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record.
+	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record
+	// when that record is in it (otherwise 400 naming the cursor).
 	// (The event feed stays in event order and the deadline worklist in due order.)
 	UpdatedSince *UpdatedSince `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 }
@@ -9768,7 +9794,8 @@ type ListRetentionDueParams struct {
 	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
 	// A paged list (one taking `cursor`) that is newest first is then ordered by that time of last change, newest first
 	// (then newest id), unless a time range of the list's own orders it (referrals' created_after/created_before); its
-	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record.
+	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record
+	// when that record is in it (otherwise 400 naming the cursor).
 	// (The event feed stays in event order and the deadline worklist in due order.)
 	UpdatedSince *UpdatedSince `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 
@@ -9787,7 +9814,8 @@ type ListRegisterEntriesParams struct {
 	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
 	// A paged list (one taking `cursor`) that is newest first is then ordered by that time of last change, newest first
 	// (then newest id), unless a time range of the list's own orders it (referrals' created_after/created_before); its
-	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record.
+	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record
+	// when that record is in it (otherwise 400 naming the cursor).
 	// (The event feed stays in event order and the deadline worklist in due order.)
 	UpdatedSince *UpdatedSince   `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	Rating       *RegisterRating `form:"rating,omitempty" json:"rating,omitempty"`
@@ -9850,7 +9878,8 @@ type ListSurveyInvitationsParams struct {
 	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
 	// A paged list (one taking `cursor`) that is newest first is then ordered by that time of last change, newest first
 	// (then newest id), unless a time range of the list's own orders it (referrals' created_after/created_before); its
-	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record.
+	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record
+	// when that record is in it (otherwise 400 naming the cursor).
 	// (The event feed stays in event order and the deadline worklist in due order.)
 	UpdatedSince *UpdatedSince           `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	ReferralID   *openapi_types.UUID     `form:"referral_id,omitempty" json:"referral_id,omitempty"`
@@ -9878,7 +9907,8 @@ type ListSurveyResponsesParams struct {
 	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
 	// A paged list (one taking `cursor`) that is newest first is then ordered by that time of last change, newest first
 	// (then newest id), unless a time range of the list's own orders it (referrals' created_after/created_before); its
-	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record.
+	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record
+	// when that record is in it (otherwise 400 naming the cursor).
 	// (The event feed stays in event order and the deadline worklist in due order.)
 	UpdatedSince  *UpdatedSince       `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	TemplateID    *openapi_types.UUID `form:"template_id,omitempty" json:"template_id,omitempty"`
@@ -9908,7 +9938,8 @@ type ListSurveyTemplatesParams struct {
 	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
 	// A paged list (one taking `cursor`) that is newest first is then ordered by that time of last change, newest first
 	// (then newest id), unless a time range of the list's own orders it (referrals' created_after/created_before); its
-	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record.
+	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record
+	// when that record is in it (otherwise 400 naming the cursor).
 	// (The event feed stays in event order and the deadline worklist in due order.)
 	UpdatedSince *UpdatedSince   `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	Audience     *SurveyAudience `form:"audience,omitempty" json:"audience,omitempty"`
@@ -9943,7 +9974,8 @@ type ListTransitionPlansParams struct {
 	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
 	// A paged list (one taking `cursor`) that is newest first is then ordered by that time of last change, newest first
 	// (then newest id), unless a time range of the list's own orders it (referrals' created_after/created_before); its
-	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record.
+	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record
+	// when that record is in it (otherwise 400 naming the cursor).
 	// (The event feed stays in event order and the deadline worklist in due order.)
 	UpdatedSince  *UpdatedSince       `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 	YoungPersonID *openapi_types.UUID `form:"young_person_id,omitempty" json:"young_person_id,omitempty"`
@@ -9987,7 +10019,8 @@ type ListTransitionGapsParams struct {
 	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
 	// A paged list (one taking `cursor`) that is newest first is then ordered by that time of last change, newest first
 	// (then newest id), unless a time range of the list's own orders it (referrals' created_after/created_before); its
-	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record.
+	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record
+	// when that record is in it (otherwise 400 naming the cursor).
 	// (The event feed stays in event order and the deadline worklist in due order.)
 	UpdatedSince *UpdatedSince `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 
@@ -10032,7 +10065,8 @@ type ListWebhookSubscriptionsParams struct {
 	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
 	// A paged list (one taking `cursor`) that is newest first is then ordered by that time of last change, newest first
 	// (then newest id), unless a time range of the list's own orders it (referrals' created_after/created_before); its
-	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record.
+	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record
+	// when that record is in it (otherwise 400 naming the cursor).
 	// (The event feed stays in event order and the deadline worklist in due order.)
 	UpdatedSince *UpdatedSince `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 
@@ -10063,7 +10097,8 @@ type ListWebhookDeliveriesParams struct {
 	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
 	// A paged list (one taking `cursor`) that is newest first is then ordered by that time of last change, newest first
 	// (then newest id), unless a time range of the list's own orders it (referrals' created_after/created_before); its
-	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record.
+	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record
+	// when that record is in it (otherwise 400 naming the cursor).
 	// (The event feed stays in event order and the deadline worklist in due order.)
 	UpdatedSince *UpdatedSince `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 
@@ -10088,7 +10123,8 @@ type ListYoungPeopleParams struct {
 	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
 	// A paged list (one taking `cursor`) that is newest first is then ordered by that time of last change, newest first
 	// (then newest id), unless a time range of the list's own orders it (referrals' created_after/created_before); its
-	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record.
+	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record
+	// when that record is in it (otherwise 400 naming the cursor).
 	// (The event feed stays in event order and the deadline worklist in due order.)
 	UpdatedSince *UpdatedSince `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 
@@ -10149,7 +10185,8 @@ type ListConsentsParams struct {
 	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
 	// A paged list (one taking `cursor`) that is newest first is then ordered by that time of last change, newest first
 	// (then newest id), unless a time range of the list's own orders it (referrals' created_after/created_before); its
-	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record.
+	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record
+	// when that record is in it (otherwise 400 naming the cursor).
 	// (The event feed stays in event order and the deadline worklist in due order.)
 	UpdatedSince *UpdatedSince `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 }
@@ -10180,7 +10217,8 @@ type ListInvolvementsParams struct {
 	// list except the event catalogue and upcoming transitions (dated events computed from birthdays, not records).
 	// A paged list (one taking `cursor`) that is newest first is then ordered by that time of last change, newest first
 	// (then newest id), unless a time range of the list's own orders it (referrals' created_after/created_before); its
-	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record.
+	// cursors carry the time, and a cursor of the same list without updated_since still pages it from the same record
+	// when that record is in it (otherwise 400 naming the cursor).
 	// (The event feed stays in event order and the deadline worklist in due order.)
 	UpdatedSince *UpdatedSince `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 
