@@ -14,8 +14,9 @@ import (
 // by that time, newest first (then newest id): by the day received for FHIR's authored, by the
 // instant created for created_after and created_before; its cursors carry the time and lead
 // through every row once. A cursor of the id order (as issued before) still works there, from the
-// same referral; a time-ordered cursor is 400 (naming the cursor) for a list of the id order. The
-// page's audit event names its rows in the page's order.
+// same referral, for a caller whose list holds it (an outsider's is 400); a time-ordered cursor is
+// 400 (naming the cursor) for a list of the id order. The page's audit event names its rows in the
+// page's order.
 func TestTimeFilteredReferralsOrderedByTheirTime(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
 		f := e.fixture()
