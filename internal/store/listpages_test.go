@@ -139,18 +139,16 @@ func TestListPagesAsPlainFilter(t *testing.T) {
 			}); fault.KindOf(err) != fault.Invalid {
 				t.Fatalf("%s: a cursor of the id order naming a row outside the range: %v, want it refused", c.order, err)
 			}
-			for _, cursor := range []string{ordered} {
-				var got []string
-				if err := st.Read(ctx, func(tx *store.Tx) error {
-					rs, _, err := tx.Referrals().List(f, access.Scope{}, paging.Page{Limit: 7, Cursor: cursor})
-					got = ids(rs, func(r referral.Referral) string { return r.ID })
-					return err
-				}); err != nil {
-					t.Fatal(err)
-				}
-				if !slices.Equal(got, want) {
-					t.Fatalf("%s: a cursor past the range's end gives %v, want the first page %v", c.order, got, want)
-				}
+			var got []string
+			if err := st.Read(ctx, func(tx *store.Tx) error {
+				rs, _, err := tx.Referrals().List(f, access.Scope{}, paging.Page{Limit: 7, Cursor: ordered})
+				got = ids(rs, func(r referral.Referral) string { return r.ID })
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(got, want) {
+				t.Fatalf("%s: a cursor past the range's end gives %v, want the first page %v", c.order, got, want)
 			}
 		}
 		// A list read through the ORM (organisations here) orders changes since an instant by
