@@ -51,8 +51,13 @@ func unavailable(err error) bool {
 	return false
 }
 
-// outage is the fault an unavailable database becomes; the cause stays for the log.
+// outage is the fault an unavailable database becomes; the cause stays for the log. A wait that
+// ran out (the request's 30 s, or connecting) says so: the database may be reachable but busy,
+// as when a report at a million referrals is still scanning when its request's time is up.
 func outage(cause error) error {
-	return &fault.Error{Kind: fault.Unavailable, Detail: "The database is not reachable at the moment; retry shortly.",
-		RetryAfter: RetryAfter, Cause: cause}
+	detail := "The database is not reachable at the moment; retry shortly."
+	if errors.Is(cause, context.DeadlineExceeded) || pgconn.Timeout(cause) {
+		detail = "The database did not answer in time; retry shortly."
+	}
+	return &fault.Error{Kind: fault.Unavailable, Detail: detail, RetryAfter: RetryAfter, Cause: cause}
 }

@@ -1,0 +1,27 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"syscall"
+	"testing"
+
+	"github.com/oneplan-send/oneplan/internal/fault"
+)
+
+// TestOutageSaysWhy: a database that cannot be reached and one that did not answer in time are
+// both 503 with Retry-After, and the problem's detail tells them apart (a report still scanning
+// when its request's time ran out was told the database was not reachable).
+func TestOutageSaysWhy(t *testing.T) {
+	for cause, want := range map[error]string{
+		fmt.Errorf("dial: %w", syscall.ECONNREFUSED):               "The database is not reachable at the moment; retry shortly.",
+		fmt.Errorf("timeout: %w", context.DeadlineExceeded):        "The database did not answer in time; retry shortly.",
+		fmt.Errorf("read: %w: %w", syscall.EPIPE, errors.New("x")): "The database is not reachable at the moment; retry shortly.",
+	} {
+		var fe *fault.Error
+		if err := translate(cause); !errors.As(err, &fe) || fe.Kind != fault.Unavailable || fe.RetryAfter == 0 || fe.Detail != want {
+			t.Errorf("%v: %#v, want 503 with Retry-After and %q", cause, err, want)
+		}
+	}
+}
