@@ -117,23 +117,7 @@ func cursorInList(q *gorm.DB, table, expr string, o pageOrder, cursor string) (s
 		return cursor, nil
 	}
 	list := q.Session(&gorm.Session{}).Select(table + ".id")
-	rows, err := q.Session(&gorm.Session{NewDB: true}).
-		Raw(fmt.Sprintf("SELECT %s FROM %s WHERE %s.id = ? AND %s.id IN (?)", expr, table, table, table), id, list).Rows()
-	if err != nil {
-		return "", translate(err)
-	}
-	defer func() { _ = rows.Close() }()
-	if !rows.Next() {
-		if err := rows.Err(); err != nil {
-			return "", translate(err)
-		}
-		return "", notInList
-	}
-	var v any
-	if err := rows.Scan(&v); err != nil {
-		return "", translate(err)
-	}
-	at, err := orderText(o, v)
+	at, err := readTime(q, o, notInList, fmt.Sprintf("SELECT %s FROM %s WHERE %s.id = ? AND %s.id IN (?)", expr, table, table, table), id, list)
 	if err != nil {
 		return "", err
 	}
@@ -146,8 +130,14 @@ var notInList = fault.Field(fault.Invalid, "/query/cursor", "is not a cursor of 
 // rowTime is the time (expr, of order o) of table's row id, as an ordered cursor holds it: the
 // last row of a page, to make the next page's cursor.
 func rowTime(db *gorm.DB, table, expr string, o pageOrder, id string) (string, error) {
-	var v any
-	rows, err := db.Session(&gorm.Session{NewDB: true}).Raw(fmt.Sprintf("SELECT %s FROM %s WHERE %s.id = ?", expr, table, table), id).Rows()
+	return readTime(db, o, fault.Field(fault.Invalid, "/query/cursor", "names a record that is no longer there: start again without a cursor"),
+		fmt.Sprintf("SELECT %s FROM %s WHERE %s.id = ?", expr, table, table), id)
+}
+
+// readTime runs query, which selects one time of order o, as an ordered cursor holds it;
+// missing when it finds no row.
+func readTime(db *gorm.DB, o pageOrder, missing error, query string, args ...any) (string, error) {
+	rows, err := db.Session(&gorm.Session{NewDB: true}).Raw(query, args...).Rows()
 	if err != nil {
 		return "", translate(err)
 	}
@@ -156,8 +146,9 @@ func rowTime(db *gorm.DB, table, expr string, o pageOrder, id string) (string, e
 		if err := rows.Err(); err != nil {
 			return "", translate(err)
 		}
-		return "", fault.Field(fault.Invalid, "/query/cursor", "names a record that is no longer there: start again without a cursor")
+		return "", missing
 	}
+	var v any
 	if err := rows.Scan(&v); err != nil {
 		return "", translate(err)
 	}
