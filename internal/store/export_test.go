@@ -9,6 +9,8 @@ import (
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
+
+	"github.com/oneplan-send/oneplan/internal/report"
 )
 
 // Helpers for the conformance suite (package store_test), which cannot reach the gorm handle.
@@ -151,4 +153,24 @@ func ReferralCursorAt(st *Store, order, id string) (string, error) {
 		}
 	}
 	return "", fmt.Errorf("no order %q", order)
+}
+
+// SetOrgScanAbove sets above how many of its marked children an organisation's reports scan the
+// records, until restore.
+func SetOrgScanAbove(n int) (restore func()) {
+	a := reportOrgScanAbove
+	reportOrgScanAbove = n
+	return func() { reportOrgScanAbove = a }
+}
+
+// OrgReportsCounted says whether the organisation's reports would read its maintained totals
+// now (rather than scan its children's records).
+func OrgReportsCounted(st *Store, org string) (bool, error) {
+	var counted bool
+	err := st.Read(context.Background(), func(tx *Tx) error {
+		sc, err := reportRepo{tx.conn}.scopeFor(report.Filter{OrganisationID: org})
+		counted = sc.orgCounted
+		return err
+	})
+	return counted, err
 }

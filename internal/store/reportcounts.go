@@ -390,7 +390,7 @@ func (s *Store) vacuumFolded(ctx context.Context, tables string) error {
 // delta tables hold deltas rows or more between them, transition_dirty marks marks or more, and
 // report_org_dirty children children or more. A report reads the deltas whole, the transitions
 // report works out each marked young person's spans (about 0.25 ms each), and an organisation's
-// reports correct for each marked child (above 5,000, they scan its records): so the server
+// reports correct for each child marked with it (above 5,000, they scan its records): so the server
 // folds early when any grows (see oneplan's foldReportCounts).
 func (s *Store) Unfolded(ctx context.Context, deltas, marks, children int) (Pending, error) {
 	var row struct{ Deltas, Marks, Children int64 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -987,6 +988,62 @@ func TestReportOrgCountsSameStatement(t *testing.T) {
 		if err != nil || got != "1" {
 			t.Errorf("organisation joining: stored referral_main %q (%v), want 1", got, err)
 		}
+	})
+}
+
+// TestReportOrgMarksByOrganisation: a child's mark names the organisation whose involvement
+// changed (migration 0114), so an organisation's reports correct for its own marked children
+// only, and scan only when it has more than the limit marked: at a million referrals the
+// council's reports scanned every record after a burst of referrals from schools, none of which
+// changed the council's team. The reports equal the scan on either path.
+func TestReportOrgMarksByOrganisation(t *testing.T) {
+	ctx := context.Background()
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		rcSeed(t, st)
+		rcSurveys(t, st)
+		if _, err := st.FoldReportDeltas(ctx); err != nil {
+			t.Fatal(err)
+		}
+		defer store.SetOrgScanAbove(2)()
+		// Organisation 2 joins three children's teams; organisation 0 one; a third child
+		// leaves organisation 1's (an involvement moved to organisation 2).
+		for c := range 3 {
+			rcInvolve(t, st, 500+c, 9-c, 2, "other")
+		}
+		rcInvolve(t, st, 510, 11, 0, "other")
+		moved, err := store.RawString(st, `SELECT CAST(id AS text) FROM involvements WHERE organisation_id = ? ORDER BY id LIMIT 1`, rcID(1, 1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rcExec(t, st, `UPDATE involvements SET organisation_id = ? WHERE id = ?`, rcID(1, 2), moved)
+		marks := func(o int) string {
+			t.Helper()
+			n, err := store.RawString(st, `SELECT CAST(count(DISTINCT young_person_id) AS text) FROM report_org_dirty WHERE organisation_id = ?`, rcID(1, o))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		if got := []string{marks(0), marks(1), marks(2)}; !slices.Equal(got, []string{"1", "1", "4"}) {
+			t.Fatalf("children marked per organisation %v, want [1 1 4]", got)
+		}
+		for o, want := range []bool{true, true, false, true} {
+			got, err := store.OrgReportsCounted(st, rcID(1, o))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != want {
+				t.Errorf("organisation %d: reports read its totals %v, want %v (its own marked children against a limit of 2)", o, got, want)
+			}
+		}
+		rcCompare(t, st, "marked by organisation")
+		if _, err := st.FoldReportDeltas(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := []string{marks(0), marks(1), marks(2)}; !slices.Equal(got, []string{"0", "0", "0"}) {
+			t.Fatalf("children marked per organisation after the fold %v, want none", got)
+		}
+		rcCompare(t, st, "folded")
 	})
 }
 

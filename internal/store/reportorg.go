@@ -15,16 +15,17 @@ import (
 
 // An organisation's activity, funnel, timeliness and experience read report_org_counts and
 // report_org_deltas (migrations 0110 and 0113): the totals of the children counted under it in
-// report_org_children, which only the fold below changes. Involvements mark their child; the fold
-// compares a marked child's organisations now with those it is counted under and adds or takes
-// away its whole contribution for the difference. A report corrects the totals for the children
-// still marked, or, with more marked than reportOrgScanAbove, scans the records as before.
+// report_org_children, which only the fold below changes. Involvements mark their child with
+// their organisation (migration 0114); the fold compares a marked child's organisations now with
+// those it is counted under and adds or takes away its whole contribution for the difference. A
+// report corrects its organisation's totals for the children still marked with it, or, with more
+// of them than reportOrgScanAbove, scans the records as before.
 
 var (
 	// reportOrgFoldBatch is how many marks one fold transaction takes.
 	reportOrgFoldBatch = 5000
-	// reportOrgScanAbove: with more marks than this an organisation's reports scan the records
-	// rather than correct the totals child by child.
+	// reportOrgScanAbove: with more of its children marked than this an organisation's reports
+	// scan the records rather than correct the totals child by child.
 	reportOrgScanAbove = 5000
 )
 
@@ -237,7 +238,7 @@ func (tx reportRepo) orgCountsWith(from, to string, sc reportScope, dims []strin
 	where, args = withDims(where, args, dims)
 	half := len(args) / 2
 	org := sc.OrganisationID
-	args = append(append(append(append([]any{org}, args[:half]...), org), args[half:]...), org, org)
+	args = append(append(append(append([]any{org}, args[:half]...), org), args[half:]...), org, org, org)
 	// Planned for its values every time (see queryRows): from a connection's sixth run a prepared
 	// statement may get a generic plan, and for the council's own service (in every child's
 	// team) that plan read 120-680 ms where the plan for the values reads 12 ms (200,000
@@ -255,7 +256,7 @@ func (tx reportRepo) orgCountsWith(from, to string, sc reportScope, dims []strin
 		SELECT child, fix, '', '', '', '', '', '', 0 FROM (SELECT CAST(d.young_person_id AS text) AS child,
 			(CASE WHEN EXISTS (SELECT 1 FROM involvements i WHERE i.young_person_id = d.young_person_id AND i.organisation_id = ?) THEN 1 ELSE 0 END)
 			- (CASE WHEN EXISTS (SELECT 1 FROM report_org_children c WHERE c.young_person_id = d.young_person_id AND c.organisation_id = ?) THEN 1 ELSE 0 END) AS fix
-			FROM (SELECT DISTINCT young_person_id FROM report_org_dirty) d) f WHERE fix <> 0`, args)
+			FROM (SELECT DISTINCT young_person_id FROM report_org_dirty WHERE organisation_id = ?) d) f WHERE fix <> 0`, args)
 	err := queryRows(tx.session, text.String(), vars, true, func(scan func(...any) error) error {
 		var r orgTotals
 		if err := scan(&r.Child, &r.Fix, &r.Kind, &r.Locality, &r.D1, &r.D2, &r.D3, &r.D4, &r.N); err != nil {
@@ -327,10 +328,11 @@ func (tx reportRepo) scopeFor(f report.Filter) (reportScope, error) {
 	if f.OrganisationID == "" || scanReports.Load() {
 		return sc, nil
 	}
-	// With more marked than that the correction would cost more than scanning. (Marks made
-	// after this count are still corrected for, at their cost: see orgCounts.)
+	// With more of its children marked than that the correction would cost more than scanning.
+	// (Marks made after this count are still corrected for, at their cost: see orgCounts.)
 	var marks int64
-	if err := tx.q().Raw(`SELECT COUNT(*) FROM (SELECT 1 FROM report_org_dirty LIMIT ?) x`, reportOrgScanAbove+1).Scan(&marks).Error; err != nil {
+	if err := tx.q().Raw(`SELECT COUNT(*) FROM (SELECT 1 FROM report_org_dirty WHERE organisation_id = ? LIMIT ?) x`,
+		f.OrganisationID, reportOrgScanAbove+1).Scan(&marks).Error; err != nil {
 		return sc, translate(err)
 	}
 	sc.orgCounted = marks <= int64(reportOrgScanAbove)

@@ -63,6 +63,7 @@ var all = []*gormigrate.Migration{
 	m0110,
 	m0112,
 	m0113,
+	m0114,
 }
 
 // Table records the IDs of the migrations applied.
