@@ -30,19 +30,14 @@ func TestMigration0113ReportOrgAnswers(t *testing.T) {
 				(?, 'q2', ?, 'parent', NULL, 'after_plan', '2025-03-04', ?, 'yes_no', NULL, 'yes')`, r, uuid(5), child, r, uuid(5), child)
 		}
 	}
-	involve := func(t *testing.T, db *gorm.DB, id, person, org string) {
-		t.Helper()
-		exec(t, db, `INSERT INTO involvements (id, young_person_id, organisation_id, role, started_on, created_at, updated_at, version)
-			VALUES (?, ?, ?, 'setting', '2024-01-01', ?, ?, 1)`, id, person, org, created, created)
-	}
 	checkMigration(t, "0113_report_org_answers", func(t *testing.T, db *gorm.DB) {
 		lacks(t, "indexes", indexes(t, db), "survey_answers_young_person")
 		addOrganisation(t, db, uuid(1), "")
 		addOrganisation(t, db, uuid(2), "")
 		addPerson(t, db, uuid(3), uuid(1), "North")
 		addPerson(t, db, uuid(4), uuid(1), "North")
-		involve(t, db, uuid(8), uuid(3), uuid(1))
-		involve(t, db, uuid(9), uuid(3), uuid(2))
+		addInvolvement(t, db, uuid(8), uuid(3), uuid(1))
+		addInvolvement(t, db, uuid(9), uuid(3), uuid(2))
 		exec(t, db, `INSERT INTO report_org_children (young_person_id, organisation_id) SELECT DISTINCT young_person_id, organisation_id FROM involvements`)
 		exec(t, db, `DELETE FROM report_org_dirty`)
 		exec(t, db, `INSERT INTO survey_templates (id, code, name, audience, built_in, created_at, updated_at, version)

@@ -20,11 +20,6 @@ func TestMigration0114ReportOrgMarks(t *testing.T) {
 		}
 		return out
 	}
-	involve := func(t *testing.T, db *gorm.DB, id, person, org string) {
-		t.Helper()
-		exec(t, db, `INSERT INTO involvements (id, young_person_id, organisation_id, role, started_on, created_at, updated_at, version)
-			VALUES (?, ?, ?, 'setting', '2024-01-01', ?, ?, 1)`, id, person, org, created, created)
-	}
 	checkMigration(t, "0114_report_org_marks", func(t *testing.T, db *gorm.DB) {
 		lacks(t, "indexes", indexes(t, db), "report_org_dirty_organisation")
 		for _, o := range []string{uuid(1), uuid(2), uuid(10)} {
@@ -35,8 +30,8 @@ func TestMigration0114ReportOrgMarks(t *testing.T) {
 		}
 		// Child 3 involved with 1, counted under 2 (it left); child 4 involved with 1 and
 		// counted under it, not marked; child 5 marked, known to no organisation.
-		involve(t, db, uuid(8), uuid(3), uuid(1))
-		involve(t, db, uuid(9), uuid(4), uuid(1))
+		addInvolvement(t, db, uuid(8), uuid(3), uuid(1))
+		addInvolvement(t, db, uuid(9), uuid(4), uuid(1))
 		exec(t, db, `DELETE FROM report_org_dirty`)
 		exec(t, db, `INSERT INTO report_org_children (young_person_id, organisation_id) VALUES (?, ?), (?, ?)`, uuid(3), uuid(2), uuid(4), uuid(1))
 		exec(t, db, `INSERT INTO report_org_dirty (young_person_id) VALUES (?), (?), (?)`, uuid(3), uuid(3), uuid(5))
@@ -46,7 +41,7 @@ func TestMigration0114ReportOrgMarks(t *testing.T) {
 			t.Fatalf("marks after the migration %v, want %v", got, want)
 		}
 		exec(t, db, `DELETE FROM report_org_dirty`)
-		involve(t, db, uuid(11), uuid(4), uuid(2))
+		addInvolvement(t, db, uuid(11), uuid(4), uuid(2))
 		if got, want := marks(t, db), []string{"04@02"}; !slices.Equal(got, want) {
 			t.Errorf("an involvement written: marks %v, want %v", got, want)
 		}

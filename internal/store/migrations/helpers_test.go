@@ -206,6 +206,13 @@ func addPerson(t testing.TB, db *gorm.DB, id, org, locality string) {
 		id, loc, key, org, created, created)
 }
 
+// addInvolvement puts organisation org in the team around person, as a setting since 2024.
+func addInvolvement(t testing.TB, db *gorm.DB, id, person, org string) {
+	t.Helper()
+	exec(t, db, `INSERT INTO involvements (id, young_person_id, organisation_id, role, started_on, created_at, updated_at, version)
+		VALUES (?, ?, ?, 'setting', '2024-01-01', ?, ?, 1)`, id, person, org, created, created)
+}
+
 func addReferral(t testing.TB, db *gorm.DB, id, reference, person, practitioner, org, status, reasons, main, received string) {
 	t.Helper()
 	exec(t, db, `INSERT INTO referrals (id, reference, status, young_person_id, referrer_practitioner_id, referrer_organisation_id,
