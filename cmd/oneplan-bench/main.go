@@ -283,10 +283,10 @@ func run(ctx context.Context, out io.Writer) error {
 	// Reports at once after the runs, before the server's next fold: they read the runs' deltas
 	// not yet folded (how many is printed).
 	var burstResults []reportResult
-	var unfolded int64
+	var pending unfolded
 	if cfg.reportRuns > 0 && ctx.Err() == nil {
-		unfolded = unfoldedDeltas(ctx, db)
-		fmt.Fprintf(out, "timing reports at once after the runs, %d delta rows unfolded (%d runs each after a warm-up)\n", unfolded, cfg.reportRuns)
+		pending = unfoldedNow(ctx, db)
+		fmt.Fprintf(out, "timing reports at once after the runs, %s (%d runs each after a warm-up)\n", pending, cfg.reportRuns)
 		burstResults = timeReports(ctx, srv.baseURL, key, db, cfg.reportRuns, cfg.reportFilters, out)
 	}
 	// Reports again once the server has folded what the runs wrote: what a report reads after
@@ -316,7 +316,7 @@ func run(ctx context.Context, out io.Writer) error {
 	}
 	if len(burstResults) > 0 {
 		fmt.Fprintln(out)
-		fmt.Fprintf(out, "At once after the runs' writes, %d delta rows not yet folded:\n", unfolded)
+		fmt.Fprintf(out, "At once after the runs' writes (%s):\n", pending)
 		printReports(out, burstResults)
 	}
 	if len(afterResults) > 0 {

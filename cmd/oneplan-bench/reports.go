@@ -152,13 +152,27 @@ func truncate(s string, n int) string {
 	return s
 }
 
-// unfoldedDeltas is how many rows the report delta tables hold (-1 when they cannot be counted).
-func unfoldedDeltas(ctx context.Context, db *sql.DB) int64 {
-	var n int64
-	if err := db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM report_deltas) + (SELECT count(*) FROM report_org_deltas)`).Scan(&n); err != nil {
-		return -1
+// unfolded is what the server's fold has still to count, as it was at one moment: the report
+// delta rows, the children marked for the organisations' totals (and those marked for the
+// council's, whose reports correct for each), and the young people marked for the transitions
+// report; -1 each when they could not be counted.
+type unfolded struct{ deltas, marked, councilMarked, transitionMarked int64 }
+
+func unfoldedNow(ctx context.Context, db *sql.DB) unfolded {
+	var u unfolded
+	if err := db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM report_deltas) + (SELECT count(*) FROM report_org_deltas),
+		(SELECT count(DISTINCT young_person_id) FROM report_org_dirty),
+		(SELECT count(DISTINCT young_person_id) FROM report_org_dirty WHERE organisation_id = $1),
+		(SELECT count(DISTINCT young_person_id) FROM transition_dirty)`, benchload.CouncilID).Scan(
+		&u.deltas, &u.marked, &u.councilMarked, &u.transitionMarked); err != nil {
+		return unfolded{-1, -1, -1, -1}
 	}
-	return n
+	return u
+}
+
+func (u unfolded) String() string {
+	return fmt.Sprintf("%d delta rows unfolded, %d children marked for the organisations' totals (%d for the council's), %d young people for the transitions report",
+		u.deltas, u.marked, u.councilMarked, u.transitionMarked)
 }
 
 // waitFolded waits until the server's fold has emptied the report delta tables and the
