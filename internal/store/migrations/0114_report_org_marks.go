@@ -30,9 +30,8 @@ CREATE TABLE report_org_marked (
   organisation_id {uuid} NOT NULL
 );
 INSERT INTO report_org_marked (young_person_id, organisation_id)
-  SELECT DISTINCT d.young_person_id, o.organisation_id FROM report_org_dirty d
-  JOIN (SELECT young_person_id, organisation_id FROM involvements
-    UNION SELECT young_person_id, organisation_id FROM report_org_children) o ON o.young_person_id = d.young_person_id;
+  SELECT i.young_person_id, i.organisation_id FROM involvements i WHERE i.young_person_id IN (SELECT young_person_id FROM report_org_dirty)
+  UNION SELECT c.young_person_id, c.organisation_id FROM report_org_children c WHERE c.young_person_id IN (SELECT young_person_id FROM report_org_dirty);
 DROP TABLE report_org_dirty;
 CREATE TABLE report_org_dirty (
   young_person_id {uuid} NOT NULL,
