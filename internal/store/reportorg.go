@@ -208,7 +208,7 @@ func addMovesByIndex(db *gorm.DB) error {
 	if db.Name() != Postgres {
 		return migrations.AddReportOrgMoves(db)
 	}
-	for _, s := range []string{"ANALYZE report_org_moves", "SET LOCAL enable_hashjoin = off", "SET LOCAL enable_mergejoin = off"} {
+	for _, s := range []string{"ANALYSE report_org_moves", "SET LOCAL enable_hashjoin = off", "SET LOCAL enable_mergejoin = off"} {
 		if err := db.Exec(s).Error; err != nil {
 			return err
 		}
