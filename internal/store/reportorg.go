@@ -181,39 +181,43 @@ func refreshReportOrgs(db *gorm.DB, ids []string) error {
 		moves, func(m move) []any { return []any{m.child, m.org, m.n} }); err != nil {
 		return err
 	}
-	if err := addMovesByIndex(db); err != nil {
-		return err
-	}
-	for _, s := range []string{
-		`DELETE FROM report_org_children WHERE EXISTS (SELECT 1 FROM report_org_moves m WHERE m.n < 0
-			AND m.young_person_id = report_org_children.young_person_id AND m.organisation_id = report_org_children.organisation_id)`,
-		`INSERT INTO report_org_children (young_person_id, organisation_id) SELECT young_person_id, organisation_id FROM report_org_moves WHERE n > 0`,
-		`DELETE FROM report_org_moves`,
-	} {
-		if err := db.Exec(s).Error; err != nil {
+	return byIndex(db, func() error {
+		if err := migrations.AddReportOrgMoves(db); err != nil {
 			return err
 		}
-	}
-	return nil
+		for _, s := range []string{
+			`DELETE FROM report_org_children WHERE EXISTS (SELECT 1 FROM report_org_moves m WHERE m.n < 0
+				AND m.young_person_id = report_org_children.young_person_id AND m.organisation_id = report_org_children.organisation_id)`,
+			`INSERT INTO report_org_children (young_person_id, organisation_id) SELECT young_person_id, organisation_id FROM report_org_moves WHERE n > 0`,
+			`DELETE FROM report_org_moves`,
+		} {
+			if err := db.Exec(s).Error; err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
-// addMovesByIndex appends the moves' contributions (migrations.AddReportOrgMoves). On PostgreSQL
-// the records of the children moving are found through their indexes by child, whatever the
-// planner reckons: report_org_moves is empty between folds, so it has no statistics, and each of
-// the statements was planned as hash joins reading every referral (and every stage, plan and
-// request) once a projection: a fold batch of 5,000 children took 4.1 s at 200,000 referrals, and
-// more with every referral, where index lookups take 0.8 s, however many referrals there are.
-// So the moves are counted first, and for these statements alone the joins are nested loops.
-func addMovesByIndex(db *gorm.DB) error {
+// byIndex runs fn, the fold's statements over report_org_moves (the moves' contributions, then
+// report_org_children brought up to date). On PostgreSQL they find the rows of the children moving
+// through their indexes, whatever the planner reckons: report_org_moves is empty between folds,
+// so it has no statistics, and the statements were planned as hash joins reading every referral
+// (and every stage, plan and request) once a projection, and every row of report_org_children:
+// a fold batch of 5,000 children took 4.1 s at 200,000 referrals, and more with every referral,
+// where index lookups take 0.8 s, however many referrals there are (and the early fold's batches
+// of 32 each paid the same scans). So the moves are counted first, and for these statements
+// alone the joins are nested loops.
+func byIndex(db *gorm.DB, fn func() error) error {
 	if db.Name() != Postgres {
-		return migrations.AddReportOrgMoves(db)
+		return fn()
 	}
 	for _, s := range []string{"ANALYSE report_org_moves", "SET LOCAL enable_hashjoin = off", "SET LOCAL enable_mergejoin = off"} {
 		if err := db.Exec(s).Error; err != nil {
 			return err
 		}
 	}
-	if err := migrations.AddReportOrgMoves(db); err != nil {
+	if err := fn(); err != nil {
 		return err
 	}
 	for _, s := range []string{"SET LOCAL enable_hashjoin = on", "SET LOCAL enable_mergejoin = on"} {
