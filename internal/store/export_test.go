@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"strings"
 	"sync"
 	"time"
 
@@ -173,4 +174,27 @@ func OrgReportsCounted(st *Store, org string) (bool, error) {
 		return err
 	})
 	return counted, err
+}
+
+// ExplainFold hands f the plan (EXPLAIN, JSON) of each statement of the organisations' fold that
+// reads report_org_moves, planned in the fold's own transaction just before it runs (so with the
+// moves in it, analysed, and byIndex's settings), until the returned function is called.
+func ExplainFold(st *Store, f func(sql, plan string)) (stop func()) {
+	const name = "test:explain_fold"
+	err := st.db.Callback().Raw().Before("gorm:raw").Register(name, func(db *gorm.DB) {
+		sql := db.Statement.SQL.String()
+		if !strings.Contains(sql, "report_org_moves") || strings.HasPrefix(sql, "ANALYSE") ||
+			strings.HasPrefix(sql, "INSERT INTO report_org_moves") || strings.HasPrefix(sql, "DELETE FROM report_org_moves") {
+			return
+		}
+		var plan string
+		if err := db.Statement.ConnPool.QueryRowContext(db.Statement.Context, "EXPLAIN (FORMAT JSON) "+sql, db.Statement.Vars...).Scan(&plan); err != nil {
+			plan = "explain failed: " + err.Error()
+		}
+		f(sql, plan)
+	})
+	if err != nil {
+		panic(err)
+	}
+	return func() { _ = st.db.Callback().Raw().Remove(name) }
 }

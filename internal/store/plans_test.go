@@ -88,7 +88,66 @@ func TestListPlans(t *testing.T) {
 	if generic < 5 {
 		t.Errorf("only %d pages went as prepared statements: the generic plans were hardly checked", generic)
 	}
+	t.Run("organisations' fold", func(t *testing.T) { foldPlans(t, ctx, st) })
 }
+
+// foldPlans holds the plans of the organisations' fold on the same database: 2,000 children gain
+// a team member from a new organisation, and each statement the fold then runs over
+// report_org_moves must find those children's rows through indexes, never read a big table whole
+// (planned freely they were hash joins over every referral, stage and child counted: 4.1 s for a
+// batch of 5,000 children at 200,000 referrals; see byIndex).
+func foldPlans(t *testing.T, ctx context.Context, st *store.Store) {
+	const children = 2000
+	const org = "0f0f0000-0000-4000-8000-000000000001"
+	if _, err := store.RawExec(st, `INSERT INTO organisations (id, name, search_name, type, created_at, updated_at, version)
+		VALUES (?, 'Plan test service', 'plan test service', 'health', now(), now(), 1)`, org); err != nil {
+		t.Fatal(err)
+	}
+	n, err := store.RawExec(st, `INSERT INTO involvements (id, young_person_id, organisation_id, role, started_on, created_at, updated_at, version)
+		SELECT gen_random_uuid(), y.id, ?, 'team_member', '2026-11-30', now(), now(), 1
+		FROM (SELECT id FROM young_people ORDER BY id LIMIT ?) y`, org, children)
+	if err != nil || n != children {
+		t.Fatalf("involvements: %d, %v", n, err)
+	}
+	if marked, err := store.RawCount(st, "SELECT COUNT(*) FROM report_org_dirty WHERE organisation_id = ?", org); err != nil || marked != children {
+		t.Fatalf("children marked: %d, %v", marked, err)
+	}
+	explained := 0
+	stop := store.ExplainFold(st, func(sql, plan string) {
+		explained++
+		var plans []struct{ Plan planNode }
+		if err := json.Unmarshal([]byte(plan), &plans); err != nil || len(plans) != 1 {
+			t.Fatalf("plan: %v %s", err, plan)
+		}
+		var scans []string
+		plans[0].Plan.walk(func(p planNode) {
+			if p.NodeType == "Seq Scan" && p.Relation != "report_org_moves" && !smallTables[p.Relation] {
+				scans = append(scans, p.Relation)
+			}
+		})
+		if len(scans) > 0 {
+			t.Errorf("the fold reads the whole of %s:\n%s\nstatement: %s", strings.Join(scans, ", "), plan, sql)
+		}
+	})
+	defer stop()
+	folded, err := st.FoldReportOrgs(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if folded < children {
+		t.Errorf("folded %d children, want at least %d", folded, children)
+	}
+	// Each batch of children: a statement per table counted, then report_org_children's DELETE.
+	if explained < 10 {
+		t.Errorf("only %d of the fold's statements were explained", explained)
+	}
+	if counted, err := store.RawCount(st, "SELECT COUNT(*) FROM report_org_children WHERE organisation_id = ?", org); err != nil || counted != children {
+		t.Errorf("children counted under the new organisation: %d, %v", counted, err)
+	}
+}
+
+// smallTables stay a few rows whatever the caseload: the fold may read them whole.
+var smallTables = map[string]bool{"organisations": true, "survey_templates": true}
 
 // tracedQuery is a statement as queryRows sent it.
 type tracedQuery struct {
