@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"strings"
 	"sync"
 	"time"
 
@@ -176,15 +175,15 @@ func OrgReportsCounted(st *Store, org string) (bool, error) {
 	return counted, err
 }
 
-// ExplainFold hands f the plan (EXPLAIN, JSON) of each statement of the organisations' fold that
-// reads report_org_moves, planned in the fold's own transaction just before it runs (so with the
-// moves in it, analysed, and byIndex's settings), until the returned function is called.
-func ExplainFold(st *Store, f func(sql, plan string)) (stop func()) {
-	const name = "test:explain_fold"
-	err := st.db.Callback().Raw().Before("gorm:raw").Register(name, func(db *gorm.DB) {
+// ExplainStatements hands f the plan (EXPLAIN, JSON) of each statement st sends through the ORM
+// that match accepts, planned in the statement's own transaction just before it runs (so, in
+// the organisations' fold, with the moves in it, analysed, and byIndex's settings), until the
+// returned function is called.
+func ExplainStatements(st *Store, match func(sql string) bool, f func(sql, plan string)) (stop func()) {
+	const name = "test:explain"
+	explain := func(db *gorm.DB) {
 		sql := db.Statement.SQL.String()
-		if !strings.Contains(sql, "report_org_moves") || strings.HasPrefix(sql, "ANALYSE") ||
-			strings.HasPrefix(sql, "INSERT INTO report_org_moves") || strings.HasPrefix(sql, "DELETE FROM report_org_moves") {
+		if !match(sql) {
 			return
 		}
 		var plan string
@@ -192,9 +191,16 @@ func ExplainFold(st *Store, f func(sql, plan string)) (stop func()) {
 			plan = "explain failed: " + err.Error()
 		}
 		f(sql, plan)
-	})
-	if err != nil {
+	}
+	cb := st.db.Callback()
+	if err := cb.Raw().Before("gorm:raw").Register(name, explain); err != nil {
 		panic(err)
 	}
-	return func() { _ = st.db.Callback().Raw().Remove(name) }
+	if err := cb.Row().Before("gorm:row").Register(name, explain); err != nil {
+		panic(err)
+	}
+	return func() {
+		_ = cb.Raw().Remove(name)
+		_ = cb.Row().Remove(name)
+	}
 }
