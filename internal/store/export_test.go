@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"gorm.io/gorm"
@@ -181,11 +182,13 @@ func OrgReportsCounted(st *Store, org string) (bool, error) {
 // returned function is called.
 func ExplainStatements(st *Store, match func(sql string) bool, f func(sql, plan string)) (stop func()) {
 	const name = "test:explain"
+	var inside atomic.Bool // what f sends itself is not explained
 	explain := func(db *gorm.DB) {
 		sql := db.Statement.SQL.String()
-		if !match(sql) {
+		if !match(sql) || !inside.CompareAndSwap(false, true) {
 			return
 		}
+		defer inside.Store(false)
 		var plan string
 		if err := db.Statement.ConnPool.QueryRowContext(db.Statement.Context, "EXPLAIN (FORMAT JSON) "+sql, db.Statement.Vars...).Scan(&plan); err != nil {
 			plan = "explain failed: " + err.Error()
