@@ -89,7 +89,7 @@ func TestListPlans(t *testing.T) {
 	if generic < 5 {
 		t.Errorf("only %d pages went as prepared statements: the generic plans were hardly checked", generic)
 	}
-	t.Run("organisations' fold", func(t *testing.T) { foldPlans(t, ctx, st) })
+	t.Run("children not yet counted", func(t *testing.T) { foldPlans(t, ctx, st) })
 }
 
 // foldPlans holds the plans of what reads the records of the children an organisation's totals
