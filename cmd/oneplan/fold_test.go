@@ -13,7 +13,7 @@ import (
 
 // TestFoldEarly: the server folds wholly on its first look and once each period is over, and in
 // between folds the marked children, the counts or the transition spans alone when they pile up
-// past their mark.
+// past their mark; its second folder folds the counts alone, never wholly.
 func TestFoldEarly(t *testing.T) {
 	for _, b := range storetest.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
@@ -51,9 +51,13 @@ func TestFoldEarly(t *testing.T) {
 			if got := f.step(ctx, t0.Add(7*time.Second)); got != foldChildren || children() || !marked() {
 				t.Fatalf("fold %q of marked children past the mark (left some: %v; spans folded: %v)", got, children(), !marked())
 			}
-			f.at.deltas = 1
-			if got := f.step(ctx, t0.Add(10*time.Second)); got != foldCounts || pending() || !marked() {
-				t.Fatalf("fold %q of deltas past the mark (left some: %v; spans folded: %v)", got, pending(), !marked())
+			if got := (&folder{st: st, logger: f.logger}).step(ctx, t0.Add(9*time.Second)); got != foldNone || !pending() {
+				t.Fatalf("fold %q by a folder with every early fold off and no whole fold", got)
+			}
+			// The server's second folder: the counts alone, never whole.
+			counts := folder{st: st, logger: f.logger, at: foldMarks{deltas: 1}}
+			if got := counts.step(ctx, t0.Add(10*time.Second)); got != foldCounts || pending() || !marked() || !counts.last.IsZero() {
+				t.Fatalf("counts' fold %q of deltas past the mark (left some: %v; spans folded: %v; whole: %v)", got, pending(), !marked(), !counts.last.IsZero())
 			}
 			f.at.marks = 1
 			if got := f.step(ctx, t0.Add(12*time.Second)); got != foldSpans || marked() {
@@ -68,6 +72,9 @@ func TestFoldEarly(t *testing.T) {
 			first := folder{st: st, logger: f.logger, every: time.Hour, at: never}
 			if got := first.step(ctx, t0); got != foldWhole {
 				t.Fatalf("fold %q on the first look", got)
+			}
+			if got := (&folder{st: st, logger: f.logger, at: foldMarks{deltas: 1}}).step(ctx, t0); got != foldNone {
+				t.Fatalf("counts' fold %q on its first look, with nothing to fold", got)
 			}
 		})
 	}
