@@ -188,6 +188,7 @@ func foldPlans(t *testing.T, ctx context.Context, st *store.Store) {
 		spans++
 		judgeChildPlan(t, st, "the transitions' fold", sql, plan)
 	})
+	defer stop()
 	if n, err := st.FoldTransitionSpans(ctx); err != nil || n < 10 {
 		t.Fatalf("transitions folded for %d young people: %v", n, err)
 	}
