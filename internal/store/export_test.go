@@ -207,3 +207,24 @@ func ExplainStatements(st *Store, match func(sql string) bool, f func(sql, plan 
 		_ = cb.Row().Remove(name)
 	}
 }
+
+// ByIndexSettings runs byIndex in a transaction whose merge joins were already off, and says the
+// join settings (hash, merge) inside fn and after byIndex.
+func ByIndexSettings(st *Store) (during, after [2]string, err error) {
+	read := func(db *gorm.DB, into *[2]string) error {
+		var s struct{ Hash, Merge string }
+		err := db.Raw(`SELECT current_setting('enable_hashjoin') AS hash, current_setting('enable_mergejoin') AS merge`).Scan(&s).Error
+		*into = [2]string{s.Hash, s.Merge}
+		return err
+	}
+	err = st.db.Transaction(func(db *gorm.DB) error {
+		if err := db.Exec("SET LOCAL enable_mergejoin = off").Error; err != nil {
+			return err
+		}
+		if err := byIndex(db, func() error { return read(db, &during) }); err != nil {
+			return err
+		}
+		return read(db, &after)
+	})
+	return during, after, err
+}

@@ -1220,3 +1220,21 @@ func TestFoldMarkedChildrenPastBusy(t *testing.T) {
 		}
 	})
 }
+
+// TestFoldByIndexRestoresSettings: the organisations' fold turns hash and merge joins off for its
+// own statements only, and afterwards puts back what the transaction had (here merge joins
+// already off), rather than turning both on.
+func TestFoldByIndexRestoresSettings(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		if st.Dialect() != store.Postgres {
+			return // SQLite has no such settings: byIndex only runs the statements
+		}
+		during, after, err := store.ByIndexSettings(st)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if during != [2]string{"off", "off"} || after != [2]string{"on", "off"} {
+			t.Errorf("join settings (hash, merge) during %v, after %v; want [off off], then [on off] as before", during, after)
+		}
+	})
+}

@@ -208,24 +208,30 @@ func refreshReportOrgs(db *gorm.DB, ids []string) error {
 // where index lookups take 0.8 s, however many referrals there are (and the early fold's batches
 // of 32 each paid the same scans). So the moves are counted first, and for these statements
 // alone the joins are nested loops.
+//
+// The planner settings the transaction had are put back after, not forced on: a database or
+// role may have turned a join method off on purpose.
 func byIndex(db *gorm.DB, fn func() error) error {
 	if db.Name() != Postgres {
 		return fn()
 	}
-	for _, s := range []string{"ANALYSE report_org_moves", "SET LOCAL enable_hashjoin = off", "SET LOCAL enable_mergejoin = off"} {
-		if err := db.Exec(s).Error; err != nil {
-			return err
-		}
+	if err := db.Exec("ANALYSE report_org_moves").Error; err != nil {
+		return err
+	}
+	var was struct{ Hash, Merge string }
+	if err := db.Raw(`SELECT current_setting('enable_hashjoin') AS hash, current_setting('enable_mergejoin') AS merge`).Scan(&was).Error; err != nil {
+		return err
+	}
+	set := func(hash, merge string) error {
+		return db.Exec(`SELECT set_config('enable_hashjoin', ?, true), set_config('enable_mergejoin', ?, true)`, hash, merge).Error
+	}
+	if err := set("off", "off"); err != nil {
+		return err
 	}
 	if err := fn(); err != nil {
 		return err
 	}
-	for _, s := range []string{"SET LOCAL enable_hashjoin = on", "SET LOCAL enable_mergejoin = on"} {
-		if err := db.Exec(s).Error; err != nil {
-			return err
-		}
-	}
-	return nil
+	return set(was.Hash, was.Merge)
 }
 
 // rebuildReportOrgs fills the organisations' tables afresh, in db's transaction, with the fold
