@@ -310,6 +310,8 @@ func run(ctx context.Context, out io.Writer) error {
 	if rss != "" {
 		fmt.Fprintf(out, "server peak RSS: %s\n", rss)
 	}
+	fmt.Fprintln(out)
+	printCPU(out, rows)
 	if len(reportResults) > 0 {
 		fmt.Fprintln(out)
 		printReports(out, reportResults)
@@ -387,6 +389,7 @@ func measurePhase(ctx context.Context, out io.Writer, cfg config, srv *server, d
 				w.op, w.conns = op.name, c
 				loadStart := loadAverage1()
 				check := createdCheck(ctx, db, op.name == "create")
+				httpCPU := watchCPU(w.duration, srv.cmd.Process.Pid, "wrk")
 				h, herr := w.run(ctx)
 				if herr == nil {
 					herr = srv.alive()
@@ -398,6 +401,7 @@ func measurePhase(ctx context.Context, out io.Writer, cfg config, srv *server, d
 				p.vars["clients"] = strconv.Itoa(c)
 				p.vars["per_client"] = strconv.Itoa(benchload.Received(cfg.referrals) / c)
 				check = createdCheck(ctx, db, op.name == "create")
+				sqlCPU := watchCPU(p.duration, srv.cmd.Process.Pid, "pgbench")
 				s, serr := p.run(ctx)
 				if serr == nil {
 					serr = check(s.Processed, c)
@@ -409,7 +413,9 @@ func measurePhase(ctx context.Context, out io.Writer, cfg config, srv *server, d
 				case serr != nil:
 					r.errs = append(r.errs, fmt.Sprintf("round %d pgbench: %v", round, serr))
 				default:
-					r.rounds = append(r.rounds, pair{http: h, sql: s, loadStart: loadStart, loadEnd: loadEnd})
+					// Each run's CPU readings end a tenth before the run does: these return at once.
+					r.rounds = append(r.rounds, pair{http: h, sql: s, loadStart: loadStart, loadEnd: loadEnd,
+						httpCPU: httpCPU(h.RPS()), sqlCPU: sqlCPU(s.TPS)})
 				}
 				fmt.Fprintln(out, progressLine(round, cfg.rounds, op.name, c, h, herr, s, serr, loadStart, loadEnd))
 			}

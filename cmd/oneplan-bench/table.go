@@ -15,6 +15,8 @@ type pair struct {
 	http               httpResult
 	sql                sqlResult
 	loadStart, loadEnd float64
+	// httpCPU and sqlCPU: what one request and one transaction cost each process (printCPU).
+	httpCPU, sqlCPU cpuCost
 }
 
 // Ratio is the server's requests per second over pgbench's transactions per second.
