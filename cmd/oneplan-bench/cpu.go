@@ -108,6 +108,19 @@ func costBetween(before, after map[int]procTime, serverPID int, load string, ops
 	return cpuCost{server: per(server), postgres: per(pg), load: per(gen), measured: true}
 }
 
+// minCPURun is the shortest run whose CPU is read: in a run of a few seconds, connecting falls
+// inside the window (pgbench took up to a second to connect 32 clients here), so the short mode's
+// 2 s runs are not read at all rather than read wrong.
+const minCPURun = 5 * time.Second
+
+// watchRun is watchCPU for runs of at least minCPURun; a shorter run's cost is not measured.
+func watchRun(d time.Duration, serverPID int, load string) func(rate float64) cpuCost {
+	if d < minCPURun {
+		return func(float64) cpuCost { return cpuCost{} }
+	}
+	return watchCPU(d, serverPID, load)
+}
+
 // watchCPU reads the processes' CPU a tenth of the way into a run of length d that starts now,
 // and again a tenth from its end, so that connecting and the processes ending fall outside. The
 // function it returns waits for the second reading and gives the cost per operation at rate
@@ -137,8 +150,6 @@ func watchCPU(d time.Duration, serverPID int, load string) func(rate float64) cp
 func printCPU(w io.Writer, rows []row) {
 	fmt.Fprintln(w, "CPU per operation: what one request cost each process (server, PostgreSQL, wrk) and one pgbench transaction cost")
 	fmt.Fprintln(w, "PostgreSQL and pgbench, read from /proc over the middle of each run (medians over rounds; all share the same cores)")
-	fmt.Fprintf(w, "%-12s %5s %10s %10s %8s %10s   %10s %8s %10s   %s\n", "operation", "conns",
-		"server", "PostgreSQL", "wrk", "HTTP total", "PostgreSQL", "pgbench", "SQL total", "PostgreSQL request/transaction")
 	printed := false
 	for _, r := range rows {
 		var rs []pair
@@ -150,7 +161,11 @@ func printCPU(w io.Writer, rows []row) {
 		if len(rs) == 0 {
 			continue
 		}
-		printed = true
+		if !printed {
+			fmt.Fprintf(w, "%-12s %5s %10s %10s %8s %10s   %10s %8s %10s   %s\n", "operation", "conns",
+				"server", "PostgreSQL", "wrk", "HTTP total", "PostgreSQL", "pgbench", "SQL total", "PostgreSQL request/transaction")
+			printed = true
+		}
 		m := func(f func(pair) time.Duration) time.Duration {
 			v := make([]float64, len(rs))
 			for i, p := range rs {
@@ -170,7 +185,7 @@ func printCPU(w io.Writer, rows []row) {
 			msCPU(m(func(p pair) time.Duration { return p.sqlCPU.total() })), share)
 	}
 	if !printed {
-		fmt.Fprintln(w, "(not measured: /proc could not be read)")
+		fmt.Fprintln(w, "(not measured: runs shorter than 5 s, or no /proc to read)")
 	}
 }
 

@@ -95,7 +95,7 @@ func TestPrintCPU(t *testing.T) {
 	}
 	b.Reset()
 	printCPU(&b, rows[1:])
-	if !strings.Contains(b.String(), "not measured") {
+	if !strings.Contains(b.String(), "not measured") || strings.Contains(b.String(), "conns") {
 		t.Errorf("printCPU with nothing measured:\n%s", b.String())
 	}
 }
@@ -111,5 +111,15 @@ func TestWatchCPU(t *testing.T) {
 	stop.Store(true)
 	if !c.measured || c.server < 100*time.Millisecond {
 		t.Errorf("a busy process over a 400 ms window cost %+v", c)
+	}
+}
+
+func TestWatchRunSkipsShortRuns(t *testing.T) {
+	start := time.Now()
+	if c := watchRun(2*time.Second, os.Getpid(), "wrk")(1000); c.measured {
+		t.Errorf("a 2 s run was measured: %+v", c)
+	}
+	if time.Since(start) > time.Second {
+		t.Error("a short run's reading waited for the run")
 	}
 }

@@ -389,7 +389,7 @@ func measurePhase(ctx context.Context, out io.Writer, cfg config, srv *server, d
 				w.op, w.conns = op.name, c
 				loadStart := loadAverage1()
 				check := createdCheck(ctx, db, op.name == "create")
-				httpCPU := watchCPU(w.duration, srv.cmd.Process.Pid, "wrk")
+				httpCPU := watchRun(w.duration, srv.cmd.Process.Pid, "wrk")
 				h, herr := w.run(ctx)
 				if herr == nil {
 					herr = srv.alive()
@@ -401,7 +401,7 @@ func measurePhase(ctx context.Context, out io.Writer, cfg config, srv *server, d
 				p.vars["clients"] = strconv.Itoa(c)
 				p.vars["per_client"] = strconv.Itoa(benchload.Received(cfg.referrals) / c)
 				check = createdCheck(ctx, db, op.name == "create")
-				sqlCPU := watchCPU(p.duration, srv.cmd.Process.Pid, "pgbench")
+				sqlCPU := watchRun(p.duration, srv.cmd.Process.Pid, "pgbench")
 				s, serr := p.run(ctx)
 				if serr == nil {
 					serr = check(s.Processed, c)
