@@ -674,12 +674,8 @@ func (f *folder) step(ctx context.Context, now time.Time) string {
 		f.last = now
 		return foldWhole
 	}
-	// A fold never made early is counted no further than its first row.
-	due, err := f.st.Unfolded(ctx, max(f.at.deltas, 1), max(f.at.marks, 1), max(f.at.children, 1))
+	due, err := f.st.Unfolded(ctx, f.at.deltas, f.at.marks, f.at.children) // a zero mark is not counted
 	warn("count what waits to be folded", err)
-	due.Deltas = due.Deltas && f.at.deltas > 0
-	due.Marks = due.Marks && f.at.marks > 0
-	due.Children = due.Children && f.at.children > 0
 	var ran []string
 	// The cheap folds first, then the marked children for what is left of the look's budget
 	// (they append deltas, which the next look's counts' fold takes).

@@ -391,14 +391,16 @@ func (s *Store) vacuumFolded(ctx context.Context, tables string) error {
 // report_org_dirty children children or more. A report reads the deltas whole, the transitions
 // report works out each marked young person's spans (about 0.25 ms each), and an organisation's
 // reports correct for each child marked with it (above 5,000, they scan its records): so the server
-// folds early when any grows (see oneplan's foldReportCounts).
+// folds early when any grows (see oneplan's foldReportCounts). A zero asks nothing of that table
+// (LIMIT 0 reads no row) and is never due: a folder that never folds it early need not count it.
 func (s *Store) Unfolded(ctx context.Context, deltas, marks, children int) (Pending, error) {
 	var row struct{ Deltas, Marks, Children int64 }
 	err := s.db.WithContext(ctx).Raw(`SELECT (SELECT count(*) FROM (SELECT 1 FROM report_deltas LIMIT ?) a)
 		+ (SELECT count(*) FROM (SELECT 1 FROM report_org_deltas LIMIT ?) b) AS deltas,
 		(SELECT count(*) FROM (SELECT 1 FROM transition_dirty LIMIT ?) c) AS marks,
 		(SELECT count(*) FROM (SELECT 1 FROM report_org_dirty LIMIT ?) d) AS children`, deltas, deltas, marks, children).Scan(&row).Error
-	return Pending{Deltas: row.Deltas >= int64(deltas), Marks: row.Marks >= int64(marks), Children: row.Children >= int64(children)}, translate(err)
+	due := func(n int64, at int) bool { return at > 0 && n >= int64(at) }
+	return Pending{Deltas: due(row.Deltas, deltas), Marks: due(row.Marks, marks), Children: due(row.Children, children)}, translate(err)
 }
 
 // Pending is what Unfolded found at or over its marks.

@@ -1125,6 +1125,9 @@ func TestUnfolded(t *testing.T) {
 		if due := at(1, 1, 1); due != (store.Pending{}) {
 			t.Fatalf("after a fold: %+v", due)
 		}
+		if due := at(0, 0, 0); due != (store.Pending{}) {
+			t.Fatalf("nothing asked, yet due: %+v", due)
+		}
 		for i := range 20 {
 			if err := rcReferral(st, 6000+i); err != nil {
 				t.Fatal(err)
@@ -1151,6 +1154,9 @@ func TestUnfolded(t *testing.T) {
 		}
 		if due := at(max(plain, org)+1, 1, 1); !due.Deltas {
 			t.Errorf("%d + %d deltas: only one table counted", plain, org)
+		}
+		if due := at(0, marks, 0); due != (store.Pending{Marks: true}) {
+			t.Errorf("only the marks asked, with every table holding rows: %+v", due)
 		}
 	})
 }
