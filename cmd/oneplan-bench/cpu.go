@@ -166,12 +166,9 @@ func printCPU(w io.Writer, rows []row) {
 				"server", "PostgreSQL", "wrk", "HTTP total", "PostgreSQL", "pgbench", "SQL total", "PostgreSQL request/transaction")
 			printed = true
 		}
+		measured := row{rounds: rs}
 		m := func(f func(pair) time.Duration) time.Duration {
-			v := make([]float64, len(rs))
-			for i, p := range rs {
-				v[i] = float64(f(p))
-			}
-			return time.Duration(median(v))
+			return time.Duration(measured.medianOf(func(p pair) float64 { return float64(f(p)) }))
 		}
 		pgHTTP, pgSQL := m(func(p pair) time.Duration { return p.httpCPU.postgres }), m(func(p pair) time.Duration { return p.sqlCPU.postgres })
 		share := "-"

@@ -211,10 +211,8 @@ func ExplainStatements(st *Store, match func(sql string) bool, f func(sql, plan 
 // ByIndexSettings runs byIndex in a transaction whose merge joins were already off, and says the
 // join settings (hash, merge) inside fn and after byIndex.
 func ByIndexSettings(st *Store) (during, after [2]string, err error) {
-	read := func(db *gorm.DB, into *[2]string) error {
-		var s struct{ Hash, Merge string }
-		err := db.Raw(`SELECT current_setting('enable_hashjoin') AS hash, current_setting('enable_mergejoin') AS merge`).Scan(&s).Error
-		*into = [2]string{s.Hash, s.Merge}
+	read := func(db *gorm.DB, into *[2]string) (err error) {
+		*into, err = joinSettings(db)
 		return err
 	}
 	err = st.db.Transaction(func(db *gorm.DB) error {

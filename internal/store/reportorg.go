@@ -218,8 +218,8 @@ func byIndex(db *gorm.DB, fn func() error) error {
 	if err := db.Exec("ANALYSE report_org_moves").Error; err != nil {
 		return err
 	}
-	var was struct{ Hash, Merge string }
-	if err := db.Raw(`SELECT current_setting('enable_hashjoin') AS hash, current_setting('enable_mergejoin') AS merge`).Scan(&was).Error; err != nil {
+	was, err := joinSettings(db)
+	if err != nil {
 		return err
 	}
 	set := func(hash, merge string) error {
@@ -231,7 +231,14 @@ func byIndex(db *gorm.DB, fn func() error) error {
 	if err := fn(); err != nil {
 		return err
 	}
-	return set(was.Hash, was.Merge)
+	return set(was[0], was[1])
+}
+
+// joinSettings reads the transaction's enable_hashjoin and enable_mergejoin, in that order.
+func joinSettings(db *gorm.DB) ([2]string, error) {
+	var s struct{ Hash, Merge string }
+	err := db.Raw(`SELECT current_setting('enable_hashjoin') AS hash, current_setting('enable_mergejoin') AS merge`).Scan(&s).Error
+	return [2]string{s.Hash, s.Merge}, err
 }
 
 // rebuildReportOrgs fills the organisations' tables afresh, in db's transaction, with the fold
