@@ -16,6 +16,8 @@
 //	ONEPLAN_BENCH_SHORT=1          20,000 referrals, 2 s runs, one round (CI)
 //	ONEPLAN_BENCH_REFERRALS        referrals to load (default 1,000,000)
 //	ONEPLAN_BENCH_DURATION         each run's length, whole seconds (default 10s)
+//	ONEPLAN_BENCH_WARMUP           an unmeasured HTTP run before each operation's first round, at each
+//	                               connection count, whole seconds (default 3s; 1s in short mode; 0s skips)
 //	ONEPLAN_BENCH_ROUNDS           interleaved rounds (default 3)
 //	ONEPLAN_BENCH_CONNECTIONS      connection counts, comma-separated (default 16,32)
 //	ONEPLAN_BENCH_OPERATIONS       operations to run (default create,read,list,list_status,update)
@@ -76,6 +78,7 @@ type config struct {
 	short       bool
 	referrals   int
 	duration    time.Duration
+	warmup      time.Duration
 	rounds      int
 	connections []int
 	ops         []operation
@@ -89,10 +92,10 @@ type config struct {
 
 // configFrom reads the configuration from getenv.
 func configFrom(getenv func(string) string) (config, error) {
-	c := config{referrals: 1_000_000, duration: 10 * time.Second, rounds: 3, connections: []int{16, 32}, ops: operations,
+	c := config{referrals: 1_000_000, duration: 10 * time.Second, warmup: 3 * time.Second, rounds: 3, connections: []int{16, 32}, ops: operations,
 		reportRuns: 3, reportFilters: reportFilters, threads: 2, adminURL: "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"}
 	if getenv("ONEPLAN_BENCH_SHORT") == "1" {
-		c.short, c.referrals, c.duration, c.rounds, c.reportRuns = true, 20_000, 2*time.Second, 1, 1
+		c.short, c.referrals, c.duration, c.warmup, c.rounds, c.reportRuns = true, 20_000, 2*time.Second, time.Second, 1, 1
 	}
 	intVar := func(name string, dst *int, lo int) error {
 		if v := getenv(name); v != "" {
@@ -122,6 +125,13 @@ func configFrom(getenv func(string) string) (config, error) {
 			return c, errors.New("ONEPLAN_BENCH_DURATION must be whole seconds, at least 1s (e.g. 10s)")
 		}
 		c.duration = d
+	}
+	if v := getenv("ONEPLAN_BENCH_WARMUP"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 || d%time.Second != 0 {
+			return c, errors.New("ONEPLAN_BENCH_WARMUP must be whole seconds, 0s to skip (e.g. 3s)")
+		}
+		c.warmup = d
 	}
 	if v := getenv("ONEPLAN_BENCH_REPORT_FILTERS"); v != "" {
 		c.reportFilters = nil
@@ -387,6 +397,16 @@ func measurePhase(ctx context.Context, out io.Writer, cfg config, srv *server, d
 				}
 				r := &rows[index[fmt.Sprint(op.name, c)]]
 				w.op, w.conns = op.name, c
+				if round == 1 && cfg.warmup > 0 {
+					// The server keeps its connections and their prepared statements from run to
+					// run; pgbench opens and prepares afresh in every run, outside the figures.
+					// Unwarmed, the first round's tail was the pool opening connections and
+					// preparing this operation's statements on each (p99 in the hundreds of ms).
+					warm := w
+					warm.duration = cfg.warmup
+					h, err := warm.run(ctx)
+					fmt.Fprintln(out, warmupLine(op.name, c, h, err))
+				}
 				loadStart := loadAverage1()
 				check := createdCheck(ctx, db, op.name == "create")
 				httpCPU := watchRun(w.duration, srv.cmd.Process.Pid, "wrk")
@@ -445,6 +465,15 @@ func createdCheck(ctx context.Context, db *sql.DB, creates bool) func(done, conn
 		}
 		return nil
 	}
+}
+
+// warmupLine says how an operation's unmeasured warm-up went.
+func warmupLine(op string, conns int, h httpResult, err error) string {
+	line := fmt.Sprintf("warm-up   %-11s c=%-2d", op, conns)
+	if err != nil {
+		return line + " HTTP failed: " + strings.SplitN(err.Error(), "\n", 2)[0]
+	}
+	return line + fmt.Sprintf(" HTTP %8.1f req/s (not measured)", h.RPS())
 }
 
 // progressLine says how one round of one operation went, as it goes.
@@ -584,8 +613,8 @@ func printMachine(ctx context.Context, out io.Writer, db *sql.DB, cfg config, wr
 	for i, c := range cfg.connections {
 		conns[i] = strconv.Itoa(c)
 	}
-	fmt.Fprintf(out, "  run:        %s mode; %d referrals; %d round(s) of %s runs at %s connections, %d wrk/pgbench threads\n",
-		mode, cfg.referrals, cfg.rounds, cfg.duration, strings.Join(conns, " and "), cfg.threads)
+	fmt.Fprintf(out, "  run:        %s mode; %d referrals; %d round(s) of %s runs at %s connections (each operation's first after a %s HTTP warm-up), %d wrk/pgbench threads\n",
+		mode, cfg.referrals, cfg.rounds, cfg.duration, strings.Join(conns, " and "), cfg.warmup, cfg.threads)
 }
 
 func cpuModel() string {

@@ -130,16 +130,16 @@ func TestConfig(t *testing.T) {
 		return func(k string) string { return m[k] }
 	}
 	c, err := configFrom(env())
-	if err != nil || c.referrals != 1_000_000 || c.duration != 10*time.Second || c.rounds != 3 || len(c.connections) != 2 || len(c.ops) != 5 {
+	if err != nil || c.referrals != 1_000_000 || c.duration != 10*time.Second || c.warmup != 3*time.Second || c.rounds != 3 || len(c.connections) != 2 || len(c.ops) != 5 {
 		t.Errorf("defaults: %+v, %v", c, err)
 	}
 	c, err = configFrom(env("ONEPLAN_BENCH_SHORT", "1"))
-	if err != nil || !c.short || c.referrals != 20_000 || c.duration != 2*time.Second || c.rounds != 1 {
+	if err != nil || !c.short || c.referrals != 20_000 || c.duration != 2*time.Second || c.warmup != time.Second || c.rounds != 1 {
 		t.Errorf("short: %+v, %v", c, err)
 	}
 	c, err = configFrom(env("ONEPLAN_BENCH_SHORT", "1", "ONEPLAN_BENCH_REFERRALS", "50000", "ONEPLAN_BENCH_OPERATIONS", "read,update",
-		"ONEPLAN_BENCH_CONNECTIONS", "8", "TEST_DATABASE_URL", "postgres://u@h/db"))
-	if err != nil || c.referrals != 50_000 || len(c.ops) != 2 || c.ops[1].name != "update" || c.connections[0] != 8 || c.adminURL != "postgres://u@h/db" {
+		"ONEPLAN_BENCH_CONNECTIONS", "8", "ONEPLAN_BENCH_WARMUP", "0s", "TEST_DATABASE_URL", "postgres://u@h/db"))
+	if err != nil || c.referrals != 50_000 || c.warmup != 0 || len(c.ops) != 2 || c.ops[1].name != "update" || c.connections[0] != 8 || c.adminURL != "postgres://u@h/db" {
 		t.Errorf("overrides: %+v, %v", c, err)
 	}
 	if len(c.reportFilters) != 4 {
@@ -153,6 +153,8 @@ func TestConfig(t *testing.T) {
 	for _, bad := range [][]string{
 		{"ONEPLAN_BENCH_REPORT_FILTERS", "school"},
 		{"ONEPLAN_BENCH_DURATION", "1.5s"},
+		{"ONEPLAN_BENCH_WARMUP", "-1s"},
+		{"ONEPLAN_BENCH_WARMUP", "500ms"},
 		{"ONEPLAN_BENCH_OPERATIONS", "delete"},
 		{"ONEPLAN_BENCH_CONNECTIONS", "0"},
 		{"ONEPLAN_BENCH_REFERRALS", "700", "ONEPLAN_BENCH_CONNECTIONS", "32"}, // 100 received: too few to patch without races
@@ -218,6 +220,18 @@ func TestProgressLineShoutsAboutFailures(t *testing.T) {
 	line = progressLine(1, 1, "read", 32, h, nil, sqlResult{TPS: 16, Processed: 32, Connect: 1900 * time.Millisecond}, nil, 20, 20)
 	if !strings.Contains(line, "!!! pgbench connected its clients in 1.90 s and ran 32 transactions") {
 		t.Errorf("%q does not doubt the ceiling", line)
+	}
+}
+
+// A warm-up says it was not measured, and a failed one says so with the error's first line.
+func TestWarmupLine(t *testing.T) {
+	line := warmupLine("list", 32, httpResult{Requests: 300, Duration: 3 * time.Second}, nil)
+	if !strings.Contains(line, "list") || !strings.Contains(line, "c=32") || !strings.Contains(line, "100.0 req/s (not measured)") {
+		t.Errorf("%q", line)
+	}
+	line = warmupLine("read", 16, httpResult{}, errors.New("wrk read: exit status 1\nmore"))
+	if !strings.Contains(line, "HTTP failed: wrk read: exit status 1") || strings.Contains(line, "more") {
+		t.Errorf("%q", line)
 	}
 }
 

@@ -332,6 +332,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		// net/http's own complaints (a panic outside the handlers' recover, a bad TLS handshake)
 		// quote the panic's value and the client's address: only their fixed words are logged.
 		ErrorLog: redact.ServerLog(logger)}
+	start := time.Now()
+	if n, err := a.store.OpenPool(ctx); err != nil {
+		redact.Warn(logger, "open the database pool", err)
+	} else if n > 0 {
+		logger.Debug("database pool open", "connections", n, "ms", time.Since(start).Milliseconds())
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 

@@ -49,7 +49,10 @@ func TestTwoServerProcesses(t *testing.T) {
 		addr := freeAddr(t)
 		cmd := exec.Command(bin, "serve")
 		cmd.Env = append(os.Environ(), "ONEPLAN_DATABASE_URL="+dsn, "ONEPLAN_ADDR="+addr, "ONEPLAN_ADMIN_API_KEY="+adminKey,
-			"ONEPLAN_RATE_LIMIT=4", "ONEPLAN_RATE_BURST=6", "ONEPLAN_SWEEP_INTERVAL=1s", "ONEPLAN_LOG_LEVEL=info")
+			"ONEPLAN_RATE_LIMIT=4", "ONEPLAN_RATE_BURST=6", "ONEPLAN_SWEEP_INTERVAL=1s", "ONEPLAN_LOG_LEVEL=info",
+			// Each replica opens its whole pool at start: several, beside the other packages' tests,
+			// stay under the test server's max_connections (100), as the README asks of replicas.
+			"ONEPLAN_DATABASE_MAX_CONNS=8")
 		logs := &syncBuffer{}
 		cmd.Stdout, cmd.Stderr = io.Discard, logs
 		if err := cmd.Start(); err != nil {

@@ -92,7 +92,10 @@ func TestWebhookDeliveryAcrossProcesses(t *testing.T) {
 		cmd := exec.Command(bin, "serve")
 		cmd.Env = append(os.Environ(), "ONEPLAN_DATABASE_URL="+dsn, "ONEPLAN_ADDR="+addr, "ONEPLAN_ADMIN_API_KEY="+adminKey,
 			"ONEPLAN_SWEEP_INTERVAL=0", "ONEPLAN_DISPATCH_INTERVAL=50ms", "ONEPLAN_WEBHOOK_ALLOWED_NETWORKS=127.0.0.1/32",
-			"ONEPLAN_WEBHOOK_TIMEOUT=1s", "ONEPLAN_RATE_LIMIT=1000", "ONEPLAN_RATE_BURST=1000")
+			"ONEPLAN_WEBHOOK_TIMEOUT=1s", "ONEPLAN_RATE_LIMIT=1000", "ONEPLAN_RATE_BURST=1000",
+			// Each replica opens its whole pool at start: several, beside the other packages' tests,
+			// stay under the test server's max_connections (100), as the README asks of replicas.
+			"ONEPLAN_DATABASE_MAX_CONNS=8")
 		logs := &syncBuffer{}
 		cmd.Stdout, cmd.Stderr = io.Discard, logs
 		if err := cmd.Start(); err != nil {
