@@ -65,7 +65,7 @@ type Config struct {
 // Vars documents each variable with its default, for --help.
 var Vars = [][3]string{
 	{"ONEPLAN_DATABASE_URL", "oneplan.db", "postgres://user@host/db selects PostgreSQL; anything else is a SQLite file"},
-	{"ONEPLAN_DATABASE_MAX_CONNS", "32", "PostgreSQL connections one server process holds open (all opened at start, kept idle between requests); each replica holds its own, so keep replicas times this under the database's max_connections"},
+	{"ONEPLAN_DATABASE_MAX_CONNS", "32", "PostgreSQL connections one server process holds open (all opened at start, kept idle between requests, closed after 5 idle minutes); each replica holds its own, so keep replicas times this under the database's max_connections"},
 	{"ONEPLAN_ADDR", "127.0.0.1:8080", "address to listen on"},
 	{"ONEPLAN_ADMIN_API_KEY", "", "installed as the first admin key when none exists; if unset one is generated and printed once"},
 	{"ONEPLAN_COUNCIL_NAME", "Council SEND service", "name of the organisation the first admin key belongs to, and the sender of letters and plan documents"},
