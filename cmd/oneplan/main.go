@@ -334,7 +334,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		ErrorLog: redact.ServerLog(logger)}
 	start := time.Now()
 	if n, err := a.store.OpenPool(ctx); err != nil {
-		redact.Warn(logger, "open the database pool", err)
+		logger.LogAttrs(ctx, slog.LevelWarn, "open the database pool", slog.Int("opened", n),
+			slog.Int("connections", a.cfg.DatabaseMaxConns), redact.Err(err))
 	} else if n > 0 {
 		logger.Debug("database pool open", "connections", n, "ms", time.Since(start).Milliseconds())
 	}
