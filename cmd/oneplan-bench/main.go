@@ -473,7 +473,21 @@ func warmupLine(op string, conns int, h httpResult, err error) string {
 	if err != nil {
 		return line + " HTTP failed: " + strings.SplitN(err.Error(), "\n", 2)[0]
 	}
-	return line + fmt.Sprintf(" HTTP %8.1f req/s (not measured)", h.RPS())
+	line += fmt.Sprintf(" HTTP %8.1f req/s (not measured)", h.RPS())
+	// Not counted against the run, but a refusal here would say the next runs will fail too.
+	return line + refusals(h)
+}
+
+// refusals shouts about a wrk run's answers outside 2xx and its socket errors.
+func refusals(h httpResult) string {
+	line := ""
+	if n := h.NonOK(); n > 0 {
+		line += fmt.Sprintf("  !!! %d non-2xx: %s", n, h.StatusSummary())
+	}
+	if h.SocketErrors > 0 {
+		line += fmt.Sprintf("  !!! %d socket errors", h.SocketErrors)
+	}
+	return line
 }
 
 // progressLine says how one round of one operation went, as it goes.
@@ -501,12 +515,7 @@ func progressLine(round, rounds int, op string, conns int, h httpResult, herr er
 		line += fmt.Sprintf("  !!! pgbench connected its clients in %s and ran %d transactions: the ceiling is understated (a longer ONEPLAN_BENCH_DURATION?)",
 			ms(s.Connect), s.Processed)
 	}
-	if n := h.NonOK(); n > 0 {
-		line += fmt.Sprintf("  !!! %d non-2xx: %s", n, h.StatusSummary())
-	}
-	if h.SocketErrors > 0 {
-		line += fmt.Sprintf("  !!! %d socket errors", h.SocketErrors)
-	}
+	line += refusals(h)
 	if s.Failed > 0 {
 		line += fmt.Sprintf("  !!! %d failed pgbench transactions", s.Failed)
 	}

@@ -229,6 +229,10 @@ func TestWarmupLine(t *testing.T) {
 	if !strings.Contains(line, "list") || !strings.Contains(line, "c=32") || !strings.Contains(line, "100.0 req/s (not measured)") {
 		t.Errorf("%q", line)
 	}
+	line = warmupLine("update", 16, httpResult{Requests: 10, Duration: time.Second, Statuses: map[int]int{409: 2}, SocketErrors: 1}, nil)
+	if !strings.Contains(line, "!!! 2 non-2xx: 409x2") || !strings.Contains(line, "!!! 1 socket errors") {
+		t.Errorf("%q does not shout about the refusals", line)
+	}
 	line = warmupLine("read", 16, httpResult{}, errors.New("wrk read: exit status 1\nmore"))
 	if !strings.Contains(line, "HTTP failed: wrk read: exit status 1") || strings.Contains(line, "more") {
 		t.Errorf("%q", line)
