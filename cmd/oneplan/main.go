@@ -332,8 +332,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		// net/http's own complaints (a panic outside the handlers' recover, a bad TLS handshake)
 		// quote the panic's value and the client's address: only their fixed words are logged.
 		ErrorLog: redact.ServerLog(logger)}
+	// Bounded: a database that takes the connections but stalls must not hold the start up; what
+	// is not open by then opens on demand.
 	start := time.Now()
-	if n, err := a.store.OpenPool(ctx); err != nil {
+	poolCtx, cancelPool := context.WithTimeout(ctx, 10*time.Second)
+	n, err := a.store.OpenPool(poolCtx)
+	cancelPool()
+	if err != nil {
 		logger.LogAttrs(ctx, slog.LevelWarn, "open the database pool", slog.Int("opened", n),
 			slog.Int("connections", a.cfg.DatabaseMaxConns), redact.Err(err))
 	} else if n > 0 {
