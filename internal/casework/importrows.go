@@ -55,3 +55,61 @@ func InChunks[R any](rows iter.Seq[R], size int, write func([]R) error, analyse 
 	}
 	return write(chunk)
 }
+
+// Gatherer is a transaction that gathers a chunk's writes and sends them in the background while
+// the next chunk is prepared (store.Tx.Gather): send starts sending them, and the transaction's
+// next use waits for the send.
+type Gatherer interface {
+	Gather(fn func() error) (send func(), err error)
+}
+
+// InChunksAhead is InChunks for an import whose chunks are read, then written: each chunk's
+// reads run before the chunk before it is sent, and its writes are gathered while the database
+// writes that one, so the database's work and this process's overlap. The reads of a chunk must
+// not need the rows of the chunk before it; where they might (needs says so: a key or an NHS
+// number given in both), that chunk is sent first and the reads wait for it.
+func InChunksAhead[R, S any](rows iter.Seq[R], size int, tx Gatherer, needs func(prev, next []R) bool,
+	read func([]R) (S, error), write func([]R, S) error, analyse func() error) error {
+	var (
+		send func()
+		prev []R
+	)
+	step := func(chunk []R) error {
+		if send != nil && needs(prev, chunk) {
+			send()
+			send = nil
+		}
+		st, err := read(chunk)
+		if err != nil {
+			return err
+		}
+		if send != nil {
+			send()
+		}
+		send, err = tx.Gather(func() error { return write(chunk, st) })
+		prev = chunk
+		return err
+	}
+	chunk := make([]R, 0, size)
+	written := 0
+	for r := range rows {
+		if chunk = append(chunk, r); len(chunk) < size {
+			continue
+		}
+		if err := step(chunk); err != nil {
+			return err
+		}
+		if written += len(chunk); AnalyseDue(written-len(chunk), written) {
+			if err := analyse(); err != nil { // waits for the send, as any use of the transaction
+				return err
+			}
+		}
+		// A new slice: the one written may still be read by its send.
+		chunk = make([]R, 0, size)
+	}
+	if err := step(chunk); err != nil {
+		return err
+	}
+	send()
+	return nil
+}
