@@ -54,7 +54,6 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		w.Flush()
 		return w.Error()
 	}
-	collectLess()
 	layout, ok := importfile.Layouts[args[0]]
 	if !ok {
 		fmt.Fprint(stderr, importUsage)

@@ -218,7 +218,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if ok, err := parse(fs, args); !ok {
 		return err
 	}
-	collectLess()
+	if os.Getenv("GOGC") == "" {
+		// The server's heap is small (tens of MB) and mostly short-lived request garbage: collecting
+		// a quarter as often cost a tenth of the CPU a busy list spent in the collector.
+		debug.SetGCPercent(400)
+	}
 	// Take the port before anything else: a second server started by mistake on a busy address
 	// must fail before it migrates, mints a key or prints one (a key printed by a process that
 	// then dies is easily lost).
@@ -757,15 +761,4 @@ func release() string {
 		return bi.Main.Version
 	}
 	return "dev"
-}
-
-// collectLess makes the garbage collector run a quarter as often as Go's default, unless GOGC
-// says otherwise. The server's heap is small (tens of MB) and mostly short-lived request garbage:
-// collecting a quarter as often cost a tenth of the CPU a busy list spent in the collector. An
-// import's is the same (a chunk or two of rows at a time): 20,000 young people with a referral
-// each cost this process 17-26% less CPU a row.
-func collectLess() {
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(400)
-	}
 }

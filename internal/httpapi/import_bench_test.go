@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"os"
 	"runtime"
-	"runtime/debug"
 	"runtime/pprof"
 	"strconv"
 	"sync/atomic"
@@ -36,8 +35,7 @@ import (
 // memory, so the peak heap printed is the import's own. ONEPLAN_BENCH_HEAP_ROWS (make bench:
 // 1,000,000) also imports that many more young people alone and prints its peak heap beside the
 // first run's: flat when the import streams. The CPU time per row is this process's (on
-// PostgreSQL the server's is not in it), steadier than rows per second on a shared machine. Both
-// sides run with the garbage collector set as `oneplan import` and `oneplan serve` set it.
+// PostgreSQL the server's is not in it), steadier than rows per second on a shared machine.
 func TestImportThroughput(t *testing.T) {
 	rows, err := strconv.Atoi(os.Getenv("ONEPLAN_BENCH_IMPORT_ROWS"))
 	if err != nil || rows < 1 {
@@ -48,10 +46,6 @@ func TestImportThroughput(t *testing.T) {
 		postRows = n
 	}
 	heapRows, _ := strconv.Atoi(os.Getenv("ONEPLAN_BENCH_HEAP_ROWS"))
-	if os.Getenv("GOGC") == "" {
-		// As `oneplan import` and `oneplan serve` run (collectLess): both sides alike.
-		defer debug.SetGCPercent(debug.SetGCPercent(400))
-	}
 	each(t, func(t *testing.T, e *env) {
 		dialect := e.st.Dialect()
 		enums, err := importjob.ContractEnums()
