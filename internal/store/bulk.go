@@ -262,7 +262,7 @@ func (s *session) sendBatch() error {
 	s.batch = nil // the handle below must not send the batch again
 	defer func() {
 		s.batch = b
-		b.groups, b.byKey, b.repeated, b.joins = nil, map[string]*batchGroup{}, false, map[string]batchJoin{}
+		b.groups, b.byKey, b.repeated, b.closing, b.joins = nil, map[string]*batchGroup{}, false, false, map[string]batchJoin{}
 	}()
 	db := s.w() // in the transaction, after anything kept
 	if db.Error != nil {
