@@ -29,7 +29,7 @@ type RowError = casework.RowError
 
 // importChunk is how many rows the import checks against the database at once, and writes
 // together (see casework.InChunksAhead).
-var importChunk = 1000
+var importChunk = 500
 
 // slowChunk is the part of a chunk checked together when the chunk cannot be written whole with
 // no further reads: a row in it that must be done row by row then costs the rows near it only.

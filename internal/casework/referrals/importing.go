@@ -101,7 +101,7 @@ func (s *Service) ImportReferrals(ctx context.Context, rows iter.Seq[ImportRefer
 
 // importChunk is how many rows the write pass reads for at once (a query per kind of read), and
 // then writes together (see casework.InChunksAhead).
-const importChunk = 1000
+const importChunk = 500
 
 // importCache holds what an import reads once however many rows name it: the referrers by email
 // and the education settings' localities (a council has few of either).

@@ -103,3 +103,56 @@ func TestImportedReferralsMatchCreated(t *testing.T) {
 		}
 	}, func(o *app.Options) { o.PersonRules.ExternalIDSystems = externalid.Systems{"bridge"} })
 }
+
+// A referral key given again in the next chunk (a caller that did not check the file's keys)
+// finds the referral the earlier row made, as when the chunks were written one after the other:
+// that chunk is written before the next one's keys are read.
+func TestImportKeyGivenInThePreviousChunk(t *testing.T) {
+	cwt.Each(t, func(t *testing.T, e *cwt.Env) {
+		const n = 560
+		ctx := cwt.As(e.Officer())
+		key := func(set string, i int) externalid.ID {
+			return externalid.ID{System: "bridge", Value: fmt.Sprintf("%s-%d", set, i)}
+		}
+		err := e.App.People.ImportYoungPeople(ctx, func(yield func(people.ImportRow) bool) {
+			for i := range n {
+				yp := person.YoungPerson{GivenName: "Child", FamilyName: "Imported", DateOfBirth: cwt.Today.AddDate(-9, 0, 0), ExternalIDs: []externalid.ID{key("K", i)}}
+				if !yield(people.ImportRow{Row: i + 2, Key: key("K", i), Person: yp}) {
+					return
+				}
+			}
+		}, false, func(casework.ImportResult) {})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := referral.Referral{Reasons: []string{"sen"}, ServicesInvolved: []string{"school"}, ReceivedOn: cwt.Today.AddDate(0, 0, -3)}
+		results := map[int]casework.ImportResult{}
+		err = e.App.Referrals.ImportReferrals(ctx, func(yield func(referrals.ImportReferral) bool) {
+			for i := range n {
+				yp, k := key("K", i), key("RK", i)
+				if i == 550 {
+					k = key("RK", 5)
+				}
+				if !yield(referrals.ImportReferral{Row: i + 2, Key: k, YoungPersonKey: &yp, ReferrerEmail: strings.ToLower(e.SENCO.Email), Referral: r}) {
+					return
+				}
+			}
+		}, false, func(res casework.ImportResult) { results[res.Row] = res })
+		if err != nil {
+			t.Fatal(err)
+		}
+		first, again := results[7], results[552]
+		if !first.Created || again.Created || again.ID != first.ID {
+			t.Errorf("row 552 gives row 7's key again: %+v, row 7 %+v; want row 552 to find row 7's referral, unchanged", again, first)
+		}
+		created := 0
+		for _, res := range results {
+			if res.Created {
+				created++
+			}
+		}
+		if created != n-1 {
+			t.Errorf("%d referrals created, want %d", created, n-1)
+		}
+	}, func(o *app.Options) { o.PersonRules.ExternalIDSystems = externalid.Systems{"bridge"} })
+}
