@@ -58,16 +58,18 @@ func InChunks[R any](rows iter.Seq[R], size int, write func([]R) error, analyse 
 
 // Gatherer is a transaction that gathers a chunk's writes and sends them in the background while
 // the next chunk is prepared (store.Tx.Gather): send starts sending them, and the transaction's
-// next use waits for the send.
+// next use waits for the send. Settle waits for it and is its error.
 type Gatherer interface {
 	Gather(fn func() error) (send func(), err error)
+	Settle() error
 }
 
 // InChunksAhead is InChunks for an import whose chunks are read, then written: each chunk's
 // reads run before the chunk before it is sent, and its writes are gathered while the database
 // writes that one, so the database's work and this process's overlap. The reads of a chunk must
 // not need the rows of the chunk before it; where they might (needs says so: a key or an NHS
-// number given in both), that chunk is sent first and the reads wait for it.
+// number given in both), that chunk is sent first and the reads wait for it. It returns once the
+// last chunk is written.
 func InChunksAhead[R, S any](rows iter.Seq[R], size int, tx Gatherer, needs func(prev, next []R) bool,
 	read func([]R) (S, error), write func([]R, S) error, analyse func() error) error {
 	var (
@@ -110,6 +112,8 @@ func InChunksAhead[R, S any](rows iter.Seq[R], size int, tx Gatherer, needs func
 	if err := step(chunk); err != nil {
 		return err
 	}
+	// The last chunk is written before this returns: a dry run, rolled back next, must still
+	// hear of its failure.
 	send()
-	return nil
+	return tx.Settle()
 }

@@ -34,8 +34,13 @@ func (g *gatherLog) Gather(fn func() error) (func(), error) {
 	return func() { g.log = append(g.log, fmt.Sprintf("send %d", n)) }, nil
 }
 
+func (g *gatherLog) Settle() error {
+	g.log = append(g.log, "settle")
+	return nil
+}
+
 // InChunksAhead reads each chunk before the chunk before it is sent, gathers it while that one
-// is sent, and sends the last; a chunk whose reads need the one before it (needs) has that one
+// is sent, and sends the last and waits for it; a chunk whose reads need the one before it (needs) has that one
 // sent first. Each chunk is a slice of its own (one being sent is never overwritten).
 func TestInChunksAhead(t *testing.T) {
 	g := &gatherLog{}
@@ -56,7 +61,7 @@ func TestInChunksAhead(t *testing.T) {
 		t.Fatal(err)
 	}
 	// "send n" sends what was gathered when the log held n lines.
-	want := []string{"read [1 2 3]", "write [1 2 3]", "read [4 5 6]", "send 2", "write [4 5 6]", "send 5", "read [7]", "write [7]", "send 8"}
+	want := []string{"read [1 2 3]", "write [1 2 3]", "read [4 5 6]", "send 2", "write [4 5 6]", "send 5", "read [7]", "write [7]", "send 8", "settle"}
 	if !slices.Equal(g.log, want) {
 		t.Errorf("got\n%q\nwant\n%q", g.log, want)
 	}

@@ -162,6 +162,10 @@ func (s *session) sendAhead(b *batch) {
 	}()
 }
 
+// Settle waits for the batch being sent ahead, if any (see Gather), and is the error of the first
+// such send that failed.
+func (tx *Tx) Settle() error { return tx.settle() }
+
 // settle waits for the batch being sent ahead, if any, and is the error of the first that failed.
 func (s *session) settle() error {
 	if s.ahead != nil {

@@ -66,7 +66,7 @@ func TestGatherSendsAhead(t *testing.T) {
 }
 
 // TestGatherSendFails: a chunk whose send fails in the background (an audit event's id taken)
-// fails the transaction's next use with the database's answer, and nothing of the transaction
+// fails Settle and the transaction's next use with the database's answer, and nothing of the transaction
 // is committed: neither that chunk nor the one gathered after it.
 func TestGatherSendFails(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
@@ -80,7 +80,7 @@ func TestGatherSendFails(t *testing.T) {
 			t.Fatal(err)
 		}
 		rec, next := uuid.Must(uuid.NewV7()).String(), uuid.Must(uuid.NewV7()).String()
-		var readErr error
+		var readErr, settleErr error
 		err := st.InTx(ctx, func(tx *store.Tx) error {
 			send, err := tx.Gather(func() error {
 				if err := publish(tx, yp, 0, rec); err != nil {
@@ -97,11 +97,12 @@ func TestGatherSendFails(t *testing.T) {
 				return err
 			}
 			sendNext() // the failed send comes first: nothing more is sent
+			settleErr = tx.Settle()
 			_, readErr = tx.Outbox().ForRecord(rec)
 			return readErr
 		})
-		if err == nil || readErr == nil {
-			t.Fatalf("a chunk whose send failed: the read after it answered %v and the transaction %v, want both to fail", readErr, err)
+		if err == nil || readErr == nil || settleErr == nil {
+			t.Fatalf("a chunk whose send failed: Settle answered %v, the read after it %v and the transaction %v, want all three to fail", settleErr, readErr, err)
 		}
 		if !errors.Is(err, readErr) && err.Error() != readErr.Error() {
 			t.Errorf("the transaction failed with %v, the read with %v: want the send's error from both", err, readErr)
