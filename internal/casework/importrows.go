@@ -35,27 +35,6 @@ func AnalyseDue(before, after int) bool {
 	return false
 }
 
-// InChunks hands rows to write size at a time (the last chunk may be short or empty), calling
-// analyse when AnalyseDue says the planner's statistics are due a refresh.
-func InChunks[R any](rows iter.Seq[R], size int, write func([]R) error, analyse func() error) error {
-	chunk := make([]R, 0, size)
-	written := 0
-	for r := range rows {
-		if chunk = append(chunk, r); len(chunk) == size {
-			if err := write(chunk); err != nil {
-				return err
-			}
-			if written += len(chunk); AnalyseDue(written-len(chunk), written) {
-				if err := analyse(); err != nil {
-					return err
-				}
-			}
-			chunk = chunk[:0]
-		}
-	}
-	return write(chunk)
-}
-
 // Gatherer is a transaction that gathers a chunk's writes and sends them in the background while
 // the next chunk is prepared (store.Tx.Gather): send starts sending them, and the transaction's
 // next use waits for the send. Settle waits for it and is its error.
@@ -64,12 +43,13 @@ type Gatherer interface {
 	Settle() error
 }
 
-// InChunksAhead is InChunks for an import whose chunks are read, then written: each chunk's
-// reads run before the chunk before it is sent, and its writes are gathered while the database
-// writes that one, so the database's work and this process's overlap. The reads of a chunk must
-// not need the rows of the chunk before it; where they might (needs says so: a key or an NHS
-// number given in both), that chunk is sent first and the reads wait for it. It returns once the
-// last chunk is written.
+// InChunksAhead hands an import's rows on size at a time (the last chunk may be short or empty),
+// each chunk read, then written, calling analyse when AnalyseDue says the planner's statistics
+// are due a refresh. Each chunk's reads run before the chunk before it is sent, and its writes
+// are gathered while the database writes that one, so the database's work and this process's
+// overlap. The reads of a chunk must not need the rows of the chunk before it; where they might
+// (needs says so: a key or an NHS number given in both), that chunk is sent first and the reads
+// wait for it. It returns once the last chunk is written.
 func InChunksAhead[R, S any](rows iter.Seq[R], size int, tx Gatherer, needs func(prev, next []R) bool,
 	read func([]R) (S, error), write func([]R, S) error, analyse func() error) error {
 	var (
