@@ -23,22 +23,7 @@ func TestImportedReferralsMatchCreated(t *testing.T) {
 	cwt.Each(t, func(t *testing.T, e *cwt.Env) {
 		const n = 1100
 		ctx := cwt.As(e.Officer())
-		key := func(set string, i int) externalid.ID {
-			return externalid.ID{System: "bridge", Value: fmt.Sprintf("%s-%d", set, i)}
-		}
-		var children []string
-		err := e.App.People.ImportYoungPeople(ctx, func(yield func(people.ImportRow) bool) {
-			for i := range n + 1 {
-				yp := person.YoungPerson{GivenName: "Child", FamilyName: "Imported", DateOfBirth: cwt.Today.AddDate(-9, 0, 0), Locality: "South",
-					ExternalIDs: []externalid.ID{key("C", i)}}
-				if !yield(people.ImportRow{Row: i + 2, Key: key("C", i), Person: yp}) {
-					return
-				}
-			}
-		}, false, func(res casework.ImportResult) { children = append(children, res.ID) })
-		if err != nil {
-			t.Fatal(err)
-		}
+		children := importChildren(t, e, "C", n+1, "South")
 		r := referral.Referral{Reasons: []string{"sen", "health"}, ServicesInvolved: []string{"school"}, ReceivedOn: cwt.Today.AddDate(0, 0, -3)}
 		rows := func(yield func(referrals.ImportReferral) bool) {
 			for i := range n {
@@ -111,23 +96,10 @@ func TestImportKeyGivenInThePreviousChunk(t *testing.T) {
 	cwt.Each(t, func(t *testing.T, e *cwt.Env) {
 		const n = 560
 		ctx := cwt.As(e.Officer())
-		key := func(set string, i int) externalid.ID {
-			return externalid.ID{System: "bridge", Value: fmt.Sprintf("%s-%d", set, i)}
-		}
-		err := e.App.People.ImportYoungPeople(ctx, func(yield func(people.ImportRow) bool) {
-			for i := range n {
-				yp := person.YoungPerson{GivenName: "Child", FamilyName: "Imported", DateOfBirth: cwt.Today.AddDate(-9, 0, 0), ExternalIDs: []externalid.ID{key("K", i)}}
-				if !yield(people.ImportRow{Row: i + 2, Key: key("K", i), Person: yp}) {
-					return
-				}
-			}
-		}, false, func(casework.ImportResult) {})
-		if err != nil {
-			t.Fatal(err)
-		}
+		importChildren(t, e, "K", n, "")
 		r := referral.Referral{Reasons: []string{"sen"}, ServicesInvolved: []string{"school"}, ReceivedOn: cwt.Today.AddDate(0, 0, -3)}
 		results := map[int]casework.ImportResult{}
-		err = e.App.Referrals.ImportReferrals(ctx, func(yield func(referrals.ImportReferral) bool) {
+		err := e.App.Referrals.ImportReferrals(ctx, func(yield func(referrals.ImportReferral) bool) {
 			for i := range n {
 				yp, k := key("K", i), key("RK", i)
 				if i == 550 {
@@ -155,4 +127,29 @@ func TestImportKeyGivenInThePreviousChunk(t *testing.T) {
 			t.Errorf("%d referrals created, want %d", created, n-1)
 		}
 	}, func(o *app.Options) { o.PersonRules.ExternalIDSystems = externalid.Systems{"bridge"} })
+}
+
+// key is the external id set-i in the system "bridge".
+func key(set string, i int) externalid.ID {
+	return externalid.ID{System: "bridge", Value: fmt.Sprintf("%s-%d", set, i)}
+}
+
+// importChildren imports n young people keyed set-0, set-1, ... (in locality, if given) and
+// returns their ids in that order.
+func importChildren(t *testing.T, e *cwt.Env, set string, n int, locality string) []string {
+	t.Helper()
+	var ids []string
+	err := e.App.People.ImportYoungPeople(cwt.As(e.Officer()), func(yield func(people.ImportRow) bool) {
+		for i := range n {
+			yp := person.YoungPerson{GivenName: "Child", FamilyName: "Imported", DateOfBirth: cwt.Today.AddDate(-9, 0, 0), Locality: locality,
+				ExternalIDs: []externalid.ID{key(set, i)}}
+			if !yield(people.ImportRow{Row: i + 2, Key: key(set, i), Person: yp}) {
+				return
+			}
+		}
+	}, false, func(res casework.ImportResult) { ids = append(ids, res.ID) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ids
 }
