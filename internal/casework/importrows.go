@@ -97,3 +97,25 @@ func InChunksAhead[R, S any](rows iter.Seq[R], size int, tx Gatherer, needs func
 	send()
 	return tx.Settle()
 }
+
+// NamesAgain says whether a row of next names something (names lists what a row names: its key,
+// its identifiers) that a row of prev named: InChunksAhead's needs, for an import whose reads look
+// up what its rows name.
+func NamesAgain[R any](names func(R) []any) func(prev, next []R) bool {
+	return func(prev, next []R) bool {
+		seen := make(map[any]bool, len(prev))
+		for _, r := range prev {
+			for _, n := range names(r) {
+				seen[n] = true
+			}
+		}
+		for _, r := range next {
+			for _, n := range names(r) {
+				if seen[n] {
+					return true
+				}
+			}
+		}
+		return false
+	}
+}

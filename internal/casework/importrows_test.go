@@ -84,3 +84,23 @@ func TestInChunksAhead(t *testing.T) {
 		t.Errorf("a failed read: %v, sent %q; want the read's error and nothing sent", err, g.log)
 	}
 }
+
+// NamesAgain finds a name given in both chunks, of whichever kind, and nothing else.
+func TestNamesAgain(t *testing.T) {
+	type row struct {
+		key string
+		nhs int
+	}
+	again := NamesAgain(func(r row) []any { return []any{r.key, r.nhs} })
+	prev := []row{{"a", 1}, {"b", 2}}
+	for _, c := range []struct {
+		next []row
+		want bool
+	}{
+		{[]row{{"c", 3}}, false}, {[]row{{"c", 3}, {"b", 4}}, true}, {[]row{{"c", 2}}, true}, {nil, false},
+	} {
+		if got := again(prev, c.next); got != c.want {
+			t.Errorf("NamesAgain(%v, %v) = %v, want %v", prev, c.next, got, c.want)
+		}
+	}
+}

@@ -69,26 +69,13 @@ func (s *Service) ImportYoungPeople(ctx context.Context, rows iter.Seq[ImportRow
 
 // givenAgain says whether next gives a key, NHS number or UPN that prev gave: next's reads must
 // then see prev's rows (see casework.InChunksAhead).
-func givenAgain(prev, next []ImportRow) bool {
-	keys, claims := make(map[externalid.ID]bool, len(prev)), make(map[person.Claim]bool, len(prev))
-	for _, r := range prev {
-		keys[r.Key] = true
-		for _, c := range r.Person.Claims() {
-			claims[c] = true
-		}
+var givenAgain = casework.NamesAgain(func(r ImportRow) []any {
+	names := []any{r.Key}
+	for _, c := range r.Person.Claims() {
+		names = append(names, c)
 	}
-	for _, r := range next {
-		if keys[r.Key] {
-			return true
-		}
-		for _, c := range r.Person.Claims() {
-			if claims[c] {
-				return true
-			}
-		}
-	}
-	return false
-}
+	return names
+})
 
 // chunkReads is what a chunk's checks read: the keys records already hold, and whether the
 // chunk can be written whole with no further reads.
@@ -97,7 +84,7 @@ type chunkReads struct {
 	fast bool
 }
 
-// importChunk checks a chunk and writes it, in a batch of its own.
+// importChunk checks a chunk and writes it, in a batch (its own, or the one it runs in).
 func (s *Service) importChunk(ctx context.Context, tx Tx, p auth.Principal, chunk []ImportRow, done func(ImportResult)) error {
 	rd, err := s.readChunk(tx, p, chunk)
 	if err != nil || len(chunk) == 0 {

@@ -116,19 +116,8 @@ type practitionerFound struct {
 }
 
 // keyAgain says whether next gives a key prev gave (a file's keys are unique, so only a caller
-// that did not check them): next's reads must then see prev's rows (see InChunksAhead).
-func keyAgain(prev, next []ImportReferral) bool {
-	keys := make(map[externalid.ID]bool, len(prev))
-	for _, r := range prev {
-		keys[r.Key] = true
-	}
-	for _, r := range next {
-		if keys[r.Key] {
-			return true
-		}
-	}
-	return false
-}
+// that did not check them): next's reads must then see prev's rows (see casework.InChunksAhead).
+var keyAgain = casework.NamesAgain(func(r ImportReferral) []any { return []any{r.Key} })
 
 // chunkReads is what a chunk's rows name, read for the whole chunk at once: the keys referrals
 // already hold, the young people by their keys, and their records.
