@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"runtime/pprof"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -36,6 +37,9 @@ import (
 // 1,000,000) also imports that many more young people alone and prints its peak heap beside the
 // first run's: flat when the import streams. The CPU time per row is this process's (on
 // PostgreSQL the server's is not in it), steadier than rows per second on a shared machine.
+// ONEPLAN_BENCH_IMPORT_RTT (durations, comma-separated) repeats the PostgreSQL run for each, the
+// server reaching its database through a proxy that holds every byte back half of it each way
+// (as a database on another machine is), named postgres-rtt-<duration>.
 func TestImportThroughput(t *testing.T) {
 	rows, err := strconv.Atoi(os.Getenv("ONEPLAN_BENCH_IMPORT_ROWS"))
 	if err != nil || rows < 1 {
@@ -46,8 +50,18 @@ func TestImportThroughput(t *testing.T) {
 		postRows = n
 	}
 	heapRows, _ := strconv.Atoi(os.Getenv("ONEPLAN_BENCH_HEAP_ROWS"))
-	each(t, func(t *testing.T, e *env) {
-		dialect := e.st.Dialect()
+	var rtts []time.Duration
+	for _, v := range strings.Split(os.Getenv("ONEPLAN_BENCH_IMPORT_RTT"), ",") {
+		if v = strings.TrimSpace(v); v == "" {
+			continue
+		}
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			t.Fatalf("ONEPLAN_BENCH_IMPORT_RTT: %q is not a duration above zero", v)
+		}
+		rtts = append(rtts, d)
+	}
+	measure := func(t *testing.T, e *env, dialect string, heapN int) {
 		enums, err := importjob.ContractEnums()
 		if err != nil {
 			t.Fatal(err)
@@ -100,19 +114,29 @@ func TestImportThroughput(t *testing.T) {
 			rows, importRate, postRate, importRate/postRate, sampled)
 		fmt.Printf("BENCH import-vs-post %s rows=%d import=%.0f/s post=%.0f/s ratio=%.1f%s\n", dialect, rows, importRate, postRate, importRate/postRate, sampled)
 
-		if heapRows > 0 {
+		if heapN > 0 {
 			// A large file of young people alone: the peak heap should be the first run's.
 			runtime.GC()
 			runtime.ReadMemStats(&before)
 			stopHeap := peakHeap()
 			start, cpu := time.Now(), cpuTime()
-			importFile(t, kinds, importfile.YoungPeople, e.council, youngPeopleFile("H", 20_000_000, heapRows))
+			importFile(t, kinds, importfile.YoungPeople, e.council, youngPeopleFile("H", 20_000_000, heapN))
 			elapsed, importCPU, large := time.Since(start), cpuTime()-cpu, stopHeap()
 			fmt.Printf("BENCH import-heap %s rows=%d import=%.0f/s cpu=%.0fus/row heap=%.1fMB before, peak %.1fMB (%d rows above: peak %.1fMB)\n",
-				dialect, heapRows, float64(heapRows)/elapsed.Seconds(), importCPU.Seconds()*1e6/float64(heapRows),
+				dialect, heapN, float64(heapN)/elapsed.Seconds(), importCPU.Seconds()*1e6/float64(heapN),
 				mb(before.HeapAlloc), mb(large), rows, mb(peak))
 		}
-	}, withSystems("bridge"))
+	}
+	each(t, func(t *testing.T, e *env) { measure(t, e, e.st.Dialect(), heapRows) }, withSystems("bridge"))
+	for _, rtt := range rtts {
+		// PostgreSQL as production has it, on another machine: every byte held back half the
+		// round trip each way (a proxy in this process), for the import and the POSTs alike.
+		name := "postgres-rtt-" + rtt.String()
+		t.Run(name, func(t *testing.T) {
+			e, _ := proxiedEnv(t, rtt/2, withSystems("bridge"))
+			measure(t, e, name, 0) // the heap is the import's own, wherever the database is
+		})
+	}
 }
 
 // profileImport writes a CPU profile of the import alone (not the POSTs, nor setting up the

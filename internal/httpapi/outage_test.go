@@ -23,7 +23,8 @@ import (
 )
 
 // dbProxy stands between the server and PostgreSQL, so a test can take the database away (every
-// connection reset, new ones refused) and bring it back.
+// connection reset, new ones refused) and bring it back, or (delay) hold every byte back for a
+// while each way, as a database on another machine does.
 type dbProxy struct {
 	t      *testing.T
 	target string
@@ -31,14 +32,15 @@ type dbProxy struct {
 	mu     sync.Mutex
 	down   bool
 	conns  map[net.Conn]bool
+	delay  time.Duration // one way; 0 passes bytes on at once
 }
 
-func newDBProxy(t *testing.T, target string) *dbProxy {
+func newDBProxy(t *testing.T, target string, delay time.Duration) *dbProxy {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &dbProxy{t: t, target: target, ln: ln, conns: map[net.Conn]bool{}}
+	p := &dbProxy{t: t, target: target, ln: ln, conns: map[net.Conn]bool{}, delay: delay}
 	t.Cleanup(func() { _ = ln.Close(); p.cut() })
 	go p.serve()
 	return p
@@ -73,9 +75,47 @@ func (p *dbProxy) pipe(c net.Conn) {
 	p.mu.Lock()
 	p.conns[up] = true
 	p.mu.Unlock()
-	go func() { _, _ = io.Copy(up, c); _ = up.Close() }()
-	_, _ = io.Copy(c, up)
+	go func() { p.copy(up, c); _ = up.Close() }()
+	p.copy(c, up)
 	_ = c.Close()
+}
+
+// copy passes what src sends on to dst, each read delay after it arrived: a latency, not a
+// bandwidth limit, so bytes in flight do not wait for each other.
+func (p *dbProxy) copy(dst, src net.Conn) {
+	if p.delay <= 0 {
+		_, _ = io.Copy(dst, src)
+		return
+	}
+	type piece struct {
+		at   time.Time
+		data []byte
+	}
+	queue := make(chan piece, 4096)
+	go func() {
+		defer close(queue)
+		for {
+			buf := make([]byte, 64<<10)
+			n, err := src.Read(buf)
+			if n > 0 {
+				queue <- piece{time.Now().Add(p.delay), buf[:n]}
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	failed := false // then the rest is dropped, so the reader is not left blocked
+	for pc := range queue {
+		if failed {
+			continue
+		}
+		time.Sleep(time.Until(pc.at))
+		if _, err := dst.Write(pc.data); err != nil {
+			failed = true
+			_ = src.Close()
+		}
+	}
 }
 
 // cut takes the database away: open connections are closed and new ones refused at once.
@@ -96,7 +136,11 @@ func (p *dbProxy) restore() {
 }
 
 // outageEnv is a server whose PostgreSQL connections go through a proxy the test controls.
-func outageEnv(t *testing.T) (*env, *dbProxy) {
+func outageEnv(t *testing.T) (*env, *dbProxy) { return proxiedEnv(t, 0) }
+
+// proxiedEnv is a server on a fresh PostgreSQL database reached through a dbProxy holding bytes
+// back delay each way.
+func proxiedEnv(t *testing.T, delay time.Duration, opts ...envOption) (*env, *dbProxy) {
 	var pg *storetest.Backend
 	for _, b := range storetest.Backends(t) {
 		if b.Name == store.Postgres {
@@ -110,14 +154,14 @@ func outageEnv(t *testing.T) (*env, *dbProxy) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	proxy := newDBProxy(t, u.Host)
+	proxy := newDBProxy(t, u.Host, delay)
 	u.Host = proxy.ln.Addr().String()
 	st, err := store.Open(context.Background(), u.String())
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = st.Close() })
-	return newEnv(t, st), proxy
+	return newEnv(t, st, opts...), proxy
 }
 
 // TestDatabaseOutage: while PostgreSQL is unreachable every operation answers 503 problem+json

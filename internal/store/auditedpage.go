@@ -148,9 +148,6 @@ func queryRows(s *session, sql string, vars []any, planned bool, each func(scan 
 	if traceQuery != nil {
 		traceQuery(sql, vars, planned)
 	}
-	if err := s.settle(); err != nil {
-		return err
-	}
 	if s.tx == nil && s.dialect == Postgres {
 		pool, poolErr := s.pool.DB()
 		if poolErr != nil {

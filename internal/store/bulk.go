@@ -52,9 +52,6 @@ type batch struct {
 	byKey  map[string]*batchGroup
 	// repeated: some shape holds more than one row (a second record has begun).
 	repeated bool
-	// closing: the records are all gathered and only rows nothing refers to follow (the worklist
-	// marks), so a new shape joins the end instead of sending what is gathered first.
-	closing bool
 	// joins: the team memberships gathered, by what makes two the same, each held back at the end
 	// if the team already has one (sharing.Join's rule).
 	joins map[string]batchJoin
@@ -84,98 +81,19 @@ func (tx *Tx) Batch(fn func() error) error {
 		return fn()
 	}
 	tx.batch = &batch{byKey: map[string]*batchGroup{}, joins: map[string]batchJoin{}}
-	err := tx.gatherAll(fn)
+	err := fn()
+	if err == nil && len(tx.touched) > 0 {
+		// The worklist marks of the children the batch wrote about go with it, not all at the
+		// commit: an import is one transaction of many batches, and holding every child it
+		// touched to the end made its memory grow with the file (300,000 young people: 150 MB).
+		err = tx.markStale(tx.touched, time.Now().UTC())
+		tx.touched = nil
+	}
 	if err == nil {
 		err = tx.sendBatch()
 	}
 	tx.batch = nil
 	return err
-}
-
-// gatherAll runs fn in the batch begun, then gathers the worklist marks of the children it wrote
-// about.
-func (tx *Tx) gatherAll(fn func() error) error {
-	if err := fn(); err != nil || len(tx.touched) == 0 {
-		return err
-	}
-	// The marks go with the batch, not all at the commit: an import is one transaction of many
-	// batches, and holding every child it touched to the end made its memory grow with the file
-	// (300,000 young people: 150 MB).
-	tx.batch.closing = true
-	err := tx.markStale(tx.touched, time.Now().UTC())
-	tx.touched = nil
-	return err
-}
-
-// Gather is Batch for an import's chunks, sending ahead: it gathers fn's writes as Batch does
-// and returns, instead of sending them, send, which starts sending them in the background. The
-// caller reads for its next chunk first (those reads must not need this chunk's rows), then calls
-// send and gathers the next chunk while the database writes this one: the database's work and
-// this process's overlap, each on its own core. The connection is never used by both at once:
-// every later use of the transaction (a read, a write, another send, the commit) waits for the
-// send in flight, and once a send has failed every later use fails with its error, so the
-// transaction can only roll back. Writes kept outside the batch (PostgreSQL's deferred writes)
-// are sent first and the batch with them, at once, as Batch does: nothing is sent out of order.
-// Nested in a batch, fn runs in it and send does nothing.
-func (tx *Tx) Gather(fn func() error) (send func(), err error) {
-	none := func() {}
-	if tx.batch != nil {
-		return none, fn()
-	}
-	tx.batch = &batch{byKey: map[string]*batchGroup{}, joins: map[string]batchJoin{}}
-	defer func() { tx.batch = nil }()
-	if err := tx.gatherAll(fn); err != nil {
-		return none, err
-	}
-	b := tx.batch
-	if len(b.groups) == 0 {
-		return none, nil
-	}
-	if len(tx.pending) > 0 || len(tx.guards) > 0 {
-		return none, tx.sendBatch()
-	}
-	return func() { tx.sendAhead(b) }, nil
-}
-
-// sendAhead starts sending b in the background, once the send before it has ended (see Gather);
-// nothing, if that one failed.
-func (s *session) sendAhead(b *batch) {
-	if s.settle() != nil {
-		return
-	}
-	db := s.w() // begins the transaction if it has not begun
-	if db.Error != nil {
-		s.aheadErr = translate(db.Error)
-		return
-	}
-	done := make(chan error, 1)
-	s.ahead = done
-	go func() {
-		defer func() {
-			if r := recover(); r != nil {
-				done <- fmt.Errorf("send a batch: %v", r)
-			}
-		}()
-		// Only what sendGroups reads of the session is shared: its context, dialect and pool,
-		// none of which changes.
-		done <- s.sendGroups(db, b)
-	}()
-}
-
-// Settle waits for the batch being sent ahead, if any (see Gather), and is the error of the first
-// such send that failed.
-func (tx *Tx) Settle() error { return tx.settle() }
-
-// settle waits for the batch being sent ahead, if any, and is the error of the first that failed.
-func (s *session) settle() error {
-	if s.ahead != nil {
-		err := <-s.ahead
-		s.ahead = nil
-		if err != nil && s.aheadErr == nil {
-			s.aheadErr = err
-		}
-	}
-	return s.aheadErr
 }
 
 // gather adds the statement build would send to the batch; false when it is not a single-row
@@ -193,7 +111,7 @@ func (s *session) gather(build func(db *gorm.DB) *gorm.DB, heldBy string) (bool,
 	b := s.batch
 	g := b.byKey[key]
 	if g == nil {
-		if b.repeated && !b.closing {
+		if b.repeated {
 			if err := s.sendBatch(); err != nil {
 				return false, err
 			}
@@ -266,18 +184,12 @@ func (s *session) sendBatch() error {
 	s.batch = nil // the handle below must not send the batch again
 	defer func() {
 		s.batch = b
-		b.groups, b.byKey, b.repeated, b.closing, b.joins = nil, map[string]*batchGroup{}, false, false, map[string]batchJoin{}
+		b.groups, b.byKey, b.repeated, b.joins = nil, map[string]*batchGroup{}, false, map[string]batchJoin{}
 	}()
 	db := s.w() // in the transaction, after anything kept
 	if db.Error != nil {
 		return translate(db.Error)
 	}
-	return s.sendGroups(db, b)
-}
-
-// sendGroups sends b's groups on db, the transaction. It reads nothing of the session but its
-// context, dialect and pool: it may run while the next batch is gathered (see Gather).
-func (s *session) sendGroups(db *gorm.DB, b *batch) error {
 	held, err := s.heldJoins(db, b.joins)
 	if err != nil {
 		return err
@@ -571,7 +483,7 @@ func (s *session) gatherRow(head, tail string, vals []any, heldBy string) error 
 	key := head + "\x00" + tail
 	g := b.byKey[key]
 	if g == nil {
-		if b.repeated && !b.closing {
+		if b.repeated {
 			if err := s.sendBatch(); err != nil {
 				return err
 			}

@@ -64,10 +64,6 @@ type session struct {
 	touched map[string]bool
 	// allIdentifiers: this transaction holds every identifier (LockAllIdentifiers).
 	allIdentifiers bool
-	// ahead is the result of the batch being sent in the background (see Tx.Gather), aheadErr
-	// the first such send's error.
-	ahead    chan error
-	aheadErr error
 }
 
 // rememberRow keeps a row read, for a later update of it in the same session.
@@ -99,9 +95,6 @@ type guard struct {
 
 // q is the handle for a read: what has been kept is sent first, so the read sees it.
 func (s *session) q() *gorm.DB {
-	if err := s.settle(); err != nil {
-		return s.failed(err)
-	}
 	if s.batch != nil && len(s.batch.groups) > 0 {
 		if err := s.sendBatch(); err != nil {
 			return s.failed(err)
@@ -352,7 +345,7 @@ func writeRenumbered(b *strings.Builder, sql string, offset int) {
 
 // direct is where a statement written by hand goes, through database/sql rather than GORM (whose
 // building and parsing of a statement given as text was a tenth of a busy request's CPU): the
-// transaction once begun, else the pool. Its callers settle first (see Tx.Gather).
+// transaction once begun, else the pool.
 func (s *session) direct() gorm.ConnPool {
 	db := s.pool
 	if s.tx != nil {
@@ -407,9 +400,6 @@ func (t traced) QueryRowContext(ctx context.Context, query string, args ...any) 
 // guard's update found its row at its version; otherwise nothing is written and the caller gets
 // the stale-version error of the first guard that failed.
 func (s *session) flush() error {
-	if err := s.settle(); err != nil {
-		return err
-	}
 	pending, guards := s.pending, s.guards
 	s.pending, s.guards = nil, nil
 	if len(pending) == 0 && len(guards) == 0 {
@@ -509,9 +499,6 @@ func (s *session) stale(db *gorm.DB, guards []guard) error {
 // finish ends the session after fn: sends what is kept (in the transaction, or as the one
 // statement that is the whole transaction) and commits, or rolls back on err.
 func (s *session) finish(err error) error {
-	if settled := s.settle(); err == nil {
-		err = settled
-	}
 	if err != nil {
 		if s.tx != nil {
 			_ = s.tx.Rollback().Error
@@ -544,7 +531,6 @@ func (s *session) finish(err error) error {
 func (s *session) run(fn func(tx *Tx) error, tx *Tx) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			_ = s.settle() // nothing may still be using the connection
 			if s.tx != nil {
 				_ = s.tx.Rollback().Error
 			}
@@ -641,7 +627,7 @@ func withReadAudit(sel string, selVars []any, e audit.Event, ypCol string) (stri
 // (SQLite, or writes kept that the read must follow); the caller then reads as it otherwise does.
 func (c conn) takeDirect(sel string, vars []any, fields []any, ypCol string) (bool, error) {
 	s := c.session
-	if !s.deferWrites || s.batch != nil || len(s.pending) > 0 || len(s.guards) > 0 || s.ahead != nil || s.aheadErr != nil {
+	if !s.deferWrites || s.batch != nil || len(s.pending) > 0 || len(s.guards) > 0 {
 		return false, nil
 	}
 	audited := s.readAudit != nil && ypCol != ""

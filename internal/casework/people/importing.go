@@ -28,8 +28,8 @@ type ImportResult = casework.ImportResult
 type RowError = casework.RowError
 
 // importChunk is how many rows the import checks against the database at once, and writes
-// together (see casework.InChunksAhead).
-var importChunk = 500
+// together (see Tx.Batch).
+var importChunk = 1000
 
 // slowChunk is the part of a chunk checked together when the chunk cannot be written whole with
 // no further reads: a row in it that must be done row by row then costs the rows near it only.
@@ -59,70 +59,26 @@ func (s *Service) ImportYoungPeople(ctx context.Context, rows iter.Seq[ImportRow
 		if err := tx.People().LockAllIdentifiers(); err != nil {
 			return err
 		}
-		return casework.InChunksAhead(rows, importChunk, tx, givenAgain, func(chunk []ImportRow) (chunkReads, error) {
-			return s.readChunk(tx, p, chunk)
-		}, func(chunk []ImportRow, rd chunkReads) error {
-			return s.writeChecked(ctx, tx, p, chunk, rd, done)
+		return casework.InChunks(rows, importChunk, func(chunk []ImportRow) error {
+			return s.importChunk(ctx, tx, p, chunk, done)
 		}, tx.ExternalIDs().Analyse)
 	})
 }
 
-// givenAgain says whether next gives a key, NHS number or UPN that prev gave: next's reads must
-// then see prev's rows (see casework.InChunksAhead).
-var givenAgain = casework.NamesAgain(func(r ImportRow) []any {
-	names := []any{r.Key}
-	for _, c := range r.Person.Claims() {
-		names = append(names, c)
-	}
-	return names
-})
-
-// chunkReads is what a chunk's checks read: the keys records already hold, and whether the
-// chunk can be written whole with no further reads.
-type chunkReads struct {
-	held map[externalid.ID]string
-	fast bool
-}
-
-// importChunk checks a chunk and writes it, in a batch (its own, or the one it runs in).
 func (s *Service) importChunk(ctx context.Context, tx Tx, p auth.Principal, chunk []ImportRow, done func(ImportResult)) error {
-	rd, err := s.readChunk(tx, p, chunk)
-	if err != nil || len(chunk) == 0 {
-		return err
-	}
-	return tx.Batch(func() error { return s.writeChecked(ctx, tx, p, chunk, rd, done) })
-}
-
-// writeChecked writes a checked chunk in the batch begun: its inserts go together, a statement
-// per table. A chunk that cannot go whole is done a part at a time, each part checked first; a
-// row done row by row reads first, which sends what was gathered before it.
-func (s *Service) writeChecked(ctx context.Context, tx Tx, p auth.Principal, chunk []ImportRow, rd chunkReads, done func(ImportResult)) error {
-	if rd.fast || len(chunk) <= slowChunk {
-		return s.writeChunk(ctx, tx, p, chunk, rd.held, rd.fast, done)
-	}
-	for part := range slices.Chunk(chunk, slowChunk) {
-		if err := s.importChunk(ctx, tx, p, part, done); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// readChunk validates a chunk's rows and reads what it needs of the database to write them.
-func (s *Service) readChunk(tx Tx, p auth.Principal, chunk []ImportRow) (chunkReads, error) {
 	if len(chunk) == 0 {
-		return chunkReads{}, nil
+		return nil
 	}
 	keys := make([]externalid.ID, len(chunk))
 	for i, r := range chunk {
 		if err := r.Person.Validate(s.Today(), s.rules); err != nil {
-			return chunkReads{}, &RowError{Row: r.Row, Err: err}
+			return &RowError{Row: r.Row, Err: err}
 		}
 		keys[i] = r.Key
 	}
 	held, err := tx.ExternalIDs().FindAll(externalid.YoungPerson, keys)
 	if err != nil {
-		return chunkReads{}, err
+		return err
 	}
 	// Fast only when every new row's key, NHS number and UPN is new to the chunk and the
 	// database, and the caller sees every record (so no possible duplicate is to be recorded).
@@ -149,11 +105,21 @@ func (s *Service) readChunk(tx Tx, p auth.Principal, chunk []ImportRow) (chunkRe
 	if fast && len(claims) > 0 {
 		holders, err := tx.People().Holders(claims, "", sc)
 		if err != nil {
-			return chunkReads{}, err
+			return err
 		}
 		fast = len(holders) == 0
 	}
-	return chunkReads{held: held, fast: fast}, nil
+	if !fast && len(chunk) > slowChunk {
+		for part := range slices.Chunk(chunk, slowChunk) {
+			if err := s.importChunk(ctx, tx, p, part, done); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	// The chunk's inserts go together, a statement per table (tx.Batch); a row done row by row
+	// reads first, which sends what was gathered before it.
+	return tx.Batch(func() error { return s.writeChunk(ctx, tx, p, chunk, held, fast, done) })
 }
 
 func (s *Service) writeChunk(ctx context.Context, tx Tx, p auth.Principal, chunk []ImportRow, held map[externalid.ID]string, fast bool, done func(ImportResult)) error {

@@ -34,10 +34,6 @@ type Tx interface {
 	ExternalIDs() externalid.Repository
 	// Batch runs fn with its inserts sent together, a multi-row statement per table (an import).
 	Batch(fn func() error) error
-	// Gather gathers them as Batch does, to send in the background, and Settle waits for the send
-	// (see casework.InChunksAhead).
-	Gather(fn func() error) (send func(), err error)
-	Settle() error
 }
 
 // Service runs the young people's use cases.

@@ -91,17 +91,15 @@ func (s *Service) ImportReferrals(ctx context.Context, rows iter.Seq[ImportRefer
 	}
 	return casework.ImportTx(ctx, s.db, dryRun, func(tx Tx) error {
 		c := &importCache{practitioners: map[string]practitionerFound{}, localities: map[string]string{}}
-		return casework.InChunksAhead(rows, importChunk, tx, keyAgain, func(chunk []ImportReferral) (chunkReads, error) {
-			return s.readChunk(tx, p, chunk, c)
-		}, func(chunk []ImportReferral, r chunkReads) error {
-			return s.writeChunk(ctx, tx, p, chunk, r, numbers, c, done)
+		return casework.InChunks(rows, importChunk, func(chunk []ImportReferral) error {
+			return s.importChunk(ctx, tx, p, chunk, numbers, c, done)
 		}, tx.ExternalIDs().Analyse)
 	})
 }
 
 // importChunk is how many rows the write pass reads for at once (a query per kind of read), and
-// then writes together (see casework.InChunksAhead).
-const importChunk = 500
+// then writes together (see Tx.Batch).
+const importChunk = 1000
 
 // importCache holds what an import reads once however many rows name it: the referrers by email
 // and the education settings' localities (a council has few of either).
@@ -115,24 +113,12 @@ type practitionerFound struct {
 	err error
 }
 
-// keyAgain says whether next gives a key prev gave (a file's keys are unique, so only a caller
-// that did not check them): next's reads must then see prev's rows (see casework.InChunksAhead).
-var keyAgain = casework.NamesAgain(func(r ImportReferral) []any { return []any{r.Key} })
-
-// chunkReads is what a chunk's rows name, read for the whole chunk at once: the keys referrals
-// already hold, the young people by their keys, and their records.
-type chunkReads struct {
-	held, children map[externalid.ID]string
-	records        map[string]person.YoungPerson
-}
-
-// readChunk reads what a chunk's rows name (its referrers and settings into the cache), a query
-// per kind, not one a row; writeChunk then writes every new referral's rows together. A row
-// naming its young person by NHS number, or giving more than its key, is done as before, row by
-// row, reading as it goes.
-func (s *Service) readChunk(tx Tx, p auth.Principal, chunk []ImportReferral, c *importCache) (chunkReads, error) {
+// importChunk writes a chunk of rows: their keys, young people and referrers are read for the
+// whole chunk first, then every new referral's rows are written together. A row naming its young
+// person by NHS number, or giving more than its key, is done as before, row by row.
+func (s *Service) importChunk(ctx context.Context, tx Tx, p auth.Principal, chunk []ImportReferral, numbers map[int]*numberRange, c *importCache, done func(casework.ImportResult)) error {
 	if len(chunk) == 0 {
-		return chunkReads{}, nil
+		return nil
 	}
 	keys := make([]externalid.ID, len(chunk))
 	var ypKeys []externalid.ID
@@ -142,76 +128,70 @@ func (s *Service) readChunk(tx Tx, p auth.Principal, chunk []ImportReferral, c *
 			ypKeys = append(ypKeys, *row.YoungPersonKey)
 		}
 	}
-	var (
-		rd  chunkReads
-		err error
-	)
-	if rd.held, err = tx.ExternalIDs().FindAll(externalid.Referral, keys); err != nil {
-		return rd, err
+	held, err := tx.ExternalIDs().FindAll(externalid.Referral, keys)
+	if err != nil {
+		return err
 	}
-	if rd.children, err = tx.ExternalIDs().FindAll(externalid.YoungPerson, ypKeys); err != nil {
-		return rd, err
+	children, err := tx.ExternalIDs().FindAll(externalid.YoungPerson, ypKeys)
+	if err != nil {
+		return err
 	}
 	var ids []string
-	for _, id := range rd.children {
+	for _, id := range children {
 		ids = append(ids, id)
 	}
-	if rd.records, err = tx.People().GetAll(ids, s.Scope(p)); err != nil {
-		return rd, err
+	records, err := tx.People().GetAll(ids, s.Scope(p))
+	if err != nil {
+		return err
 	}
 	for _, row := range chunk {
 		if _, ok := c.practitioners[row.ReferrerEmail]; !ok {
 			pr, err := tx.Directory().PractitionerByEmail(row.ReferrerEmail)
 			if err != nil && fault.KindOf(err) != fault.NotFound {
-				return rd, err
+				return err
 			}
 			c.practitioners[row.ReferrerEmail] = practitionerFound{pr, err}
 		}
 	}
-	for _, yp := range rd.records {
+	for _, yp := range records {
 		if _, ok := c.localities[yp.EducationSettingID]; !ok && yp.EducationSettingID != "" {
 			o, err := tx.Directory().Organisation(yp.EducationSettingID)
 			if err != nil && fault.KindOf(err) != fault.NotFound {
-				return rd, err
+				return err
 			}
 			c.localities[yp.EducationSettingID] = o.Locality
 		}
 	}
-	return rd, nil
-}
-
-// writeChunk writes a chunk's rows with what readChunk read for them (in a batch: see
-// InChunksAhead).
-func (s *Service) writeChunk(ctx context.Context, tx Tx, p auth.Principal, chunk []ImportReferral, rd chunkReads,
-	numbers map[int]*numberRange, c *importCache, done func(casework.ImportResult)) error {
 	seen := make(map[externalid.ID]bool, len(chunk))
-	for _, row := range chunk {
-		res := casework.ImportResult{Row: row.Row}
-		if id, ok := rd.held[row.Key]; ok {
-			res.ID = id
+	return tx.Batch(func() error {
+		for _, row := range chunk {
+			res := casework.ImportResult{Row: row.Row}
+			if id, ok := held[row.Key]; ok {
+				res.ID = id
+				done(res)
+				continue
+			}
+			if seen[row.Key] {
+				return &casework.RowError{Row: row.Row, Err: fault.Field(fault.Unprocessable, "/external_id", "is given again in the file")}
+			}
+			seen[row.Key] = true
+			var (
+				r   referral.Referral
+				err error
+			)
+			if row.YoungPersonKey == nil || len(row.Referral.ExternalIDs) > 0 || row.Referral.Consent != nil {
+				r, err = s.importOne(ctx, tx, p, row, numbers)
+			} else {
+				r, err = s.importNew(ctx, tx, p, row, numbers, children, records, c)
+			}
+			if err != nil {
+				return &casework.RowError{Row: row.Row, Err: err}
+			}
+			res.ID, res.Created = r.ID, true
 			done(res)
-			continue
 		}
-		if seen[row.Key] {
-			return &casework.RowError{Row: row.Row, Err: fault.Field(fault.Unprocessable, "/external_id", "is given again in the file")}
-		}
-		seen[row.Key] = true
-		var (
-			r   referral.Referral
-			err error
-		)
-		if row.YoungPersonKey == nil || len(row.Referral.ExternalIDs) > 0 || row.Referral.Consent != nil {
-			r, err = s.importOne(ctx, tx, p, row, numbers)
-		} else {
-			r, err = s.importNew(ctx, tx, p, row, numbers, rd.children, rd.records, c)
-		}
-		if err != nil {
-			return &casework.RowError{Row: row.Row, Err: err}
-		}
-		res.ID, res.Created = r.ID, true
-		done(res)
-	}
-	return nil
+		return nil
+	})
 }
 
 // importNew records a new referral whose young person and referrer were read for its chunk, as

@@ -30,10 +30,6 @@ type Tx interface {
 	ExternalIDs() externalid.Repository
 	// Batch sends the single-row inserts fn makes together, as multi-row statements.
 	Batch(fn func() error) error
-	// Gather gathers them as Batch does, to send in the background, and Settle waits for the send
-	// (see casework.InChunksAhead).
-	Gather(fn func() error) (send func(), err error)
-	Settle() error
 }
 
 // Service runs the pathway's use cases.
