@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -110,11 +111,24 @@ func (p *dbProxy) copy(dst, src net.Conn) {
 		if failed {
 			continue
 		}
-		time.Sleep(time.Until(pc.at))
+		waitUntil(pc.at)
 		if _, err := dst.Write(pc.data); err != nil {
 			failed = true
 			_ = src.Close()
 		}
+	}
+}
+
+// waitUntil returns at at, give or take microseconds: time.Sleep wakes a millisecond late here
+// (1.08 ms for any sleep under one), which would make every delay under a millisecond one, so
+// the last two milliseconds are waited out yielding to other goroutines (a busy wait: it costs
+// CPU, little beside a database that is waiting too).
+func waitUntil(at time.Time) {
+	if d := time.Until(at); d > 2*time.Millisecond {
+		time.Sleep(d - 2*time.Millisecond)
+	}
+	for time.Now().Before(at) {
+		runtime.Gosched()
 	}
 }
 
