@@ -62,7 +62,7 @@ func TestImportThroughput(t *testing.T) {
 		}
 		rtts = append(rtts, d)
 	}
-	measure := func(t *testing.T, e *env, dialect string, heapN int) {
+	measure := func(t *testing.T, e *env, name string, heapN int) {
 		enums, err := importjob.ContractEnums()
 		if err != nil {
 			t.Fatal(err)
@@ -76,7 +76,7 @@ func TestImportThroughput(t *testing.T) {
 		var before runtime.MemStats
 		runtime.ReadMemStats(&before)
 		stopHeap := peakHeap()
-		stopProfile := profileImport(t, dialect)
+		stopProfile := profileImport(t, name)
 		start, cpu := time.Now(), cpuTime()
 		importFile(t, kinds, importfile.YoungPeople, e.council, youngPeopleFile("I", 0, rows))
 		ypTime := time.Since(start)
@@ -85,7 +85,7 @@ func TestImportThroughput(t *testing.T) {
 		stopProfile()
 		importRate := float64(rows) / elapsed.Seconds()
 		fmt.Printf("BENCH import-cost %s rows=%d young-people=%.1fs referrals=%.1fs cpu=%.0fus/row heap=%.1fMB before, peak %.1fMB (files streamed, not held)\n",
-			dialect, rows, ypTime.Seconds(), (elapsed - ypTime).Seconds(), importCPU.Seconds()*1e6/float64(rows),
+			name, rows, ypTime.Seconds(), (elapsed - ypTime).Seconds(), importCPU.Seconds()*1e6/float64(rows),
 			mb(before.HeapAlloc), mb(peak))
 
 		// The same, one request at a time.
@@ -113,7 +113,7 @@ func TestImportThroughput(t *testing.T) {
 		}
 		t.Logf("%d young people with a referral: import %.0f rows/s, one POST at a time %.0f rows/s: the import is %.1f times faster%s",
 			rows, importRate, postRate, importRate/postRate, sampled)
-		fmt.Printf("BENCH import-vs-post %s rows=%d import=%.0f/s post=%.0f/s ratio=%.1f%s\n", dialect, rows, importRate, postRate, importRate/postRate, sampled)
+		fmt.Printf("BENCH import-vs-post %s rows=%d import=%.0f/s post=%.0f/s ratio=%.1f%s\n", name, rows, importRate, postRate, importRate/postRate, sampled)
 
 		if heapN > 0 {
 			// A large file of young people alone: the peak heap should be the first run's.
@@ -124,7 +124,7 @@ func TestImportThroughput(t *testing.T) {
 			importFile(t, kinds, importfile.YoungPeople, e.council, youngPeopleFile("H", 20_000_000, heapN))
 			elapsed, importCPU, large := time.Since(start), cpuTime()-cpu, stopHeap()
 			fmt.Printf("BENCH import-heap %s rows=%d import=%.0f/s cpu=%.0fus/row heap=%.1fMB before, peak %.1fMB (%d rows above: peak %.1fMB)\n",
-				dialect, heapN, float64(heapN)/elapsed.Seconds(), importCPU.Seconds()*1e6/float64(heapN),
+				name, heapN, float64(heapN)/elapsed.Seconds(), importCPU.Seconds()*1e6/float64(heapN),
 				mb(before.HeapAlloc), mb(large), rows, mb(peak))
 		}
 	}
@@ -158,14 +158,14 @@ func printRoundTrip(t *testing.T, e *env, name string, asked time.Duration) {
 }
 
 // profileImport writes a CPU profile of the import alone (not the POSTs, nor setting up the
-// database) to $ONEPLAN_BENCH_IMPORT_PROFILE.<dialect> when that is set; the function it returns
-// stops it.
-func profileImport(t *testing.T, dialect string) func() {
+// database) to $ONEPLAN_BENCH_IMPORT_PROFILE.<name> (the database, or postgres-rtt-<duration>)
+// when that is set; the function it returns stops it.
+func profileImport(t *testing.T, name string) func() {
 	base := os.Getenv("ONEPLAN_BENCH_IMPORT_PROFILE")
 	if base == "" {
 		return func() {}
 	}
-	f, err := os.Create(base + "." + dialect)
+	f, err := os.Create(base + "." + name)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -95,11 +95,13 @@ func (p *dbProxy) copy(dst, src net.Conn) {
 	queue := make(chan piece, 4096)
 	go func() {
 		defer close(queue)
+		buf := make([]byte, 64<<10)
 		for {
-			buf := make([]byte, 64<<10)
 			n, err := src.Read(buf)
 			if n > 0 {
-				queue <- piece{time.Now().Add(p.delay), buf[:n]}
+				// A copy of just what came: a fresh 64 KiB buffer for each of a request's small
+				// messages was garbage the measured server's process collected.
+				queue <- piece{time.Now().Add(p.delay), append([]byte(nil), buf[:n]...)}
 			}
 			if err != nil {
 				return
