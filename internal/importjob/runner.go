@@ -94,13 +94,14 @@ func (r *Runner) problem(p importfile.Problem) {
 }
 
 // Run checks the whole file (pass one), then writes it (pass two), reading it again: one row in
-// memory at a time however large the file, and the keys seen in bounded memory (a file of more
+// memory at a time however large the file, the keys seen in bounded memory (a file of more
 // than exactKeys rows whose keys may repeat is read a third time to find the rows that repeat
-// them: see keySet). The counts are returned even with an error.
+// them: see keySet), and a bit for each refused row, whose problems pass two finds again (see
+// refusedRows). The counts are returned even with an error.
 func (r *Runner) Run(ctx context.Context) (Counts, error) {
 	var c Counts
-	bad := map[int][]importfile.Problem{} // refused rows by row number (only the refused are kept)
-	seen := newKeySet()                   // the keys given, to refuse a key given twice (bounded)
+	var bad refusedRows // the rows refused (a bit each; their problems are found again when written)
+	seen := newKeySet() // the keys given, to refuse a key given twice (bounded)
 	givenAgain := func(row, first int) importfile.Problem {
 		return importfile.Problem{Row: row, Column: r.Kind.KeyColumn, Message: fmt.Sprintf("is given again (first on row %d)", first)}
 	}
@@ -109,16 +110,17 @@ func (r *Runner) Run(ctx context.Context) (Counts, error) {
 		if key != "" {
 			if first := seen.add(key, rec.Row); first != 0 {
 				problems = append(problems, givenAgain(rec.Row, first))
+				bad.givenAgain(rec.Row, first)
 			}
 		}
 		if len(problems) > 0 {
-			bad[rec.Row] = problems
+			bad.add(rec.Row)
 			for _, p := range problems {
 				r.problem(p)
 			}
 		}
 		if r.Checked != nil {
-			r.Checked(Counts{Rows: c.Rows, Refused: len(bad)})
+			r.Checked(Counts{Rows: c.Rows, Refused: bad.n})
 		}
 		return nil
 	})
@@ -133,18 +135,18 @@ func (r *Runner) Run(ctx context.Context) (Counts, error) {
 				return nil
 			})
 		}, func(row, first int) {
-			p := givenAgain(row, first)
-			bad[row] = append(bad[row], p)
-			r.problem(p)
+			bad.givenAgain(row, first)
+			r.problem(givenAgain(row, first))
 		})
 	}
 	if err != nil {
 		return c, err
 	}
 	seen = nil
-	c.Refused = len(bad)
-	if len(bad) > 0 && !r.ContinueOnError {
-		return c, fmt.Errorf("%d of %d rows refused: nothing imported (put them right, or use --continue-on-error)", len(bad), c.Rows)
+	bad.settle()
+	c.Refused = bad.n
+	if bad.n > 0 && !r.ContinueOnError {
+		return c, fmt.Errorf("%d of %d rows refused: nothing imported (put them right, or use --continue-on-error)", bad.n, c.Rows)
 	}
 	var rejects *importfile.Rejects
 	if r.ContinueOnError && !r.DryRun {
@@ -159,7 +161,7 @@ func (r *Runner) Run(ctx context.Context) (Counts, error) {
 		defer func() { _ = rejects.Close() }()
 	}
 	if r.Start != nil {
-		r.Start(c.Rows - len(bad))
+		r.Start(c.Rows - bad.n)
 	}
 	progress := func() {
 		if r.Progress != nil {
@@ -175,10 +177,10 @@ func (r *Runner) Run(ctx context.Context) (Counts, error) {
 		progress()
 	}
 	good := func(yield func(any) bool) error {
-		return r.scan(func(rec importfile.Record, row any, _ string, _ []importfile.Problem) error {
-			if problems, refused := bad[rec.Row]; refused {
+		return r.scan(func(rec importfile.Record, row any, _ string, problems []importfile.Problem) error {
+			if bad.has(rec.Row) {
 				if rejects != nil {
-					return rejects.Add(rec, problems)
+					return rejects.Add(rec, bad.problems(rec.Row, problems, givenAgain))
 				}
 				return nil
 			}
@@ -254,9 +256,9 @@ func (r *Runner) Run(ctx context.Context) (Counts, error) {
 		batch, recs = batch[:0], recs[:0]
 		return nil
 	}
-	err = r.scan(func(rec importfile.Record, row any, _ string, _ []importfile.Problem) error {
-		if problems, refused := bad[rec.Row]; refused {
-			return rejects.Add(rec, problems)
+	err = r.scan(func(rec importfile.Record, row any, _ string, problems []importfile.Problem) error {
+		if bad.has(rec.Row) {
+			return rejects.Add(rec, bad.problems(rec.Row, problems, givenAgain))
 		}
 		batch, recs = append(batch, row), append(recs, rec)
 		if len(batch) == Batch {
