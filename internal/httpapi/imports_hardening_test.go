@@ -2,11 +2,15 @@ package httpapi_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/oneplan-send/oneplan/internal/app"
+	"github.com/oneplan-send/oneplan/internal/casework/importjobs"
 	"github.com/oneplan-send/oneplan/internal/httpapi"
 	"github.com/oneplan-send/oneplan/internal/imports"
 )
@@ -113,4 +117,39 @@ func TestImportRowErrorsRetention(t *testing.T) {
 	}, importsEnv, func(_ *httpapi.Options, o *app.Options) {
 		o.Clock, o.Imports.FilesRetention = clock.now, keep
 	})
+}
+
+// TestImportKeepsFirstErrors: a file refused row after row keeps the first importjobs.KeptErrors
+// row errors, in the order found, and counts every one; continuing on error its rejects file still
+// holds every refused row.
+func TestImportKeepsFirstErrors(t *testing.T) {
+	const n = importjobs.KeptErrors + 37
+	var b strings.Builder
+	b.WriteString(importHeader)
+	for i := range n {
+		fmt.Fprintf(&b, "bridge,E%d,Child,Refused,%02d/03/2015,,ASD\n", i, 1+i%28) // the date in the wrong form
+	}
+	each(t, func(t *testing.T, e *env) {
+		for _, query := range []string{"kind=young-people", "kind=young-people&continue_on_error=true"} {
+			id := e.submitImport(e.officer, query, b.String(), http.StatusAccepted)
+			j := e.runJob(e.officer, id)
+			if j["error_count"] != float64(n) || j["counts"].(map[string]any)["rejected"] != float64(n) {
+				t.Fatalf("%s: %v", query, j)
+			}
+			if kept := e.countRows(`SELECT count(*) FROM import_job_errors WHERE job_id = ?`, id); kept != importjobs.KeptErrors {
+				t.Fatalf("%s: %d row errors kept; want the first %d", query, kept, importjobs.KeptErrors)
+			}
+			// The last kept is the KeptErrors-th found: row KeptErrors + 1 (the header is row 1).
+			last := e.mustGet("/v1/imports/"+id+"/errors?limit=1&cursor="+strconv.Itoa(importjobs.KeptErrors-1), e.officer)["items"].([]any)
+			if len(last) != 1 || last[0].(map[string]any)["row"] != float64(importjobs.KeptErrors+1) || last[0].(map[string]any)["column"] != "date_of_birth" {
+				t.Fatalf("%s: the last row error kept: %v", query, last)
+			}
+			if j["continue_on_error"] == true {
+				r := e.do(http.MethodGet, "/v1/imports/"+id+"/rejects", e.officer, nil)
+				if lines := strings.Count(string(r.body), "\n"); r.status != http.StatusOK || lines != n+1 {
+					t.Fatalf("rejects: %d, %d lines; want the header and %d rows", r.status, lines, n)
+				}
+			}
+		}
+	}, importsEnv)
 }

@@ -6218,7 +6218,7 @@ type ImportJob struct {
 	CreatedAt       time.Time    `json:"created_at"`
 	DryRun          bool         `json:"dry_run"`
 
-	// ErrorCount Row errors found so far (GET errors_path).
+	// ErrorCount Row errors found so far. The first 10,000 are kept (GET errors_path); continuing on error, the rejects file holds every refused row with its problems.
 	ErrorCount int    `json:"error_count"`
 	ErrorsPath string `json:"errors_path"`
 
@@ -12841,7 +12841,7 @@ type ClientInterface interface {
 	//
 	// **Who may call:** as `GET /v1/imports/{id}`.
 	//
-	// **Changes:** nothing. Each problem names its row (the header is row 1, as a spreadsheet numbers them), its column when it is about one, and what is wrong.
+	// **Changes:** nothing. Each problem names its row (the header is row 1, as a spreadsheet numbers them), its column when it is about one, and what is wrong. A job keeps the first 10,000 problems found (a file refused row after row says what to put right in its first few); its `error_count` counts every one, and continuing on error its rejects file holds every refused row with its problems.
 	//
 	// **Retention:** a message may quote a value from the file (a database's refusal can), so the messages are kept only as long as the job's files: ONEPLAN_IMPORT_FILES_RETENTION (30 days by default) after the job finished, whether or not it had a rejects file. From then on each error keeps its row and column, its `message` says it was deleted and `redacted` is true (the retention sweep deletes the stored messages, with its `delete` audit event on the `import_job`, `changed_fields` naming `errors`).
 	//
@@ -17650,7 +17650,7 @@ func (c *Client) CancelImport(ctx context.Context, id ID, reqEditors ...RequestE
 //
 // **Who may call:** as `GET /v1/imports/{id}`.
 //
-// **Changes:** nothing. Each problem names its row (the header is row 1, as a spreadsheet numbers them), its column when it is about one, and what is wrong.
+// **Changes:** nothing. Each problem names its row (the header is row 1, as a spreadsheet numbers them), its column when it is about one, and what is wrong. A job keeps the first 10,000 problems found (a file refused row after row says what to put right in its first few); its `error_count` counts every one, and continuing on error its rejects file holds every refused row with its problems.
 //
 // **Retention:** a message may quote a value from the file (a database's refusal can), so the messages are kept only as long as the job's files: ONEPLAN_IMPORT_FILES_RETENTION (30 days by default) after the job finished, whether or not it had a rejects file. From then on each error keeps its row and column, its `message` says it was deleted and `redacted` is true (the retention sweep deletes the stored messages, with its `delete` audit event on the `import_job`, `changed_fields` naming `errors`).
 //
@@ -36029,7 +36029,7 @@ type ClientWithResponsesInterface interface {
 	//
 	// **Who may call:** as `GET /v1/imports/{id}`.
 	//
-	// **Changes:** nothing. Each problem names its row (the header is row 1, as a spreadsheet numbers them), its column when it is about one, and what is wrong.
+	// **Changes:** nothing. Each problem names its row (the header is row 1, as a spreadsheet numbers them), its column when it is about one, and what is wrong. A job keeps the first 10,000 problems found (a file refused row after row says what to put right in its first few); its `error_count` counts every one, and continuing on error its rejects file holds every refused row with its problems.
 	//
 	// **Retention:** a message may quote a value from the file (a database's refusal can), so the messages are kept only as long as the job's files: ONEPLAN_IMPORT_FILES_RETENTION (30 days by default) after the job finished, whether or not it had a rejects file. From then on each error keeps its row and column, its `message` says it was deleted and `redacted` is true (the retention sweep deletes the stored messages, with its `delete` audit event on the `import_job`, `changed_fields` naming `errors`).
 	//
@@ -63229,7 +63229,7 @@ func (c *ClientWithResponses) CancelImportWithResponse(ctx context.Context, id I
 //
 // **Who may call:** as `GET /v1/imports/{id}`.
 //
-// **Changes:** nothing. Each problem names its row (the header is row 1, as a spreadsheet numbers them), its column when it is about one, and what is wrong.
+// **Changes:** nothing. Each problem names its row (the header is row 1, as a spreadsheet numbers them), its column when it is about one, and what is wrong. A job keeps the first 10,000 problems found (a file refused row after row says what to put right in its first few); its `error_count` counts every one, and continuing on error its rejects file holds every refused row with its problems.
 //
 // **Retention:** a message may quote a value from the file (a database's refusal can), so the messages are kept only as long as the job's files: ONEPLAN_IMPORT_FILES_RETENTION (30 days by default) after the job finished, whether or not it had a rejects file. From then on each error keeps its row and column, its `message` says it was deleted and `redacted` is true (the retention sweep deletes the stored messages, with its `delete` audit event on the `import_job`, `changed_fields` naming `errors`).
 //
