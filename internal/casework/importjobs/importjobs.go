@@ -408,7 +408,7 @@ type progress struct {
 // KeptErrors is how many row errors a job keeps (GET /v1/imports/{id}/errors), the first found;
 // its error_count counts every one. A large file refused row after row (a date column in the
 // wrong form) would otherwise be held and stored whole: a 50 MB upload of 480,000 such rows took
-// the server from 100 to 410 MB and wrote 480,000 error rows. The first thousands show what to
+// the server from 103 to 410 MB resident and wrote 480,000 error rows. The first thousands show what to
 // put right; the rejects file (continuing on error) and `oneplan import` give every one.
 const KeptErrors = 10_000
 
