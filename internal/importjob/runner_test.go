@@ -160,3 +160,48 @@ func (w *countingWriter) Write(p []byte) (int, error) {
 }
 
 func (w *countingWriter) Close() error { return nil }
+
+// TestRefusedRowsGivenAgainPastTheFilter: past exactKeys the keys given again are found by the
+// read that confirms the filter's alarms, after the check pass; the rejects file still gives each
+// such row its problems in order, its own columns' first.
+func TestRefusedRowsGivenAgainPastTheFilter(t *testing.T) {
+	const n = exactKeys + 2000
+	var b strings.Builder
+	b.WriteString("external_system,external_id,given_name,family_name,date_of_birth\n")
+	for i := range n {
+		key, dob := fmt.Sprintf("K%d", i), "2015-03-01"
+		switch i {
+		case n - 2: // row n: the key of row 12, found only by the confirming read
+			key = "K10"
+		case n - 1: // row n+1: the key of a row past the change, with a date in the wrong form
+			key, dob = fmt.Sprintf("K%d", exactKeys+5), "01/03/2015"
+		}
+		fmt.Fprintf(&b, "bridge,%s,Child,Row%d,%s\n", key, i, dob)
+	}
+	var rejects bytes.Buffer
+	r := &Runner{Kind: youngPeopleKind(t, func(int) {}), Layout: importfile.YoungPeople, Name: "test",
+		Open:            func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(b.String())), nil },
+		ContinueOnError: true,
+		Rejects:         func() (io.WriteCloser, error) { return nopWriteCloser{&rejects}, nil }}
+	c, err := r.Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Refused != 2 || c.Created != n-2 {
+		t.Fatalf("counts %+v; want 2 refused, %d created", c, n-2)
+	}
+	recs, err := csv.NewReader(&rejects).ReadAll()
+	if err != nil || len(recs) != 3 {
+		t.Fatalf("rejects file (%v): %q", err, recs)
+	}
+	want := []string{
+		fmt.Sprintf("row %d, column external_id: is given again (first on row 12)", n),
+		fmt.Sprintf("row %d, column date_of_birth: must be a date YYYY-MM-DD; row %d, column external_id: is given again (first on row %d)",
+			n+1, n+1, exactKeys+7),
+	}
+	for i, w := range want {
+		if got := recs[i+1][len(recs[i+1])-1]; got != w {
+			t.Errorf("rejects row %d: %q\nwant %q", i+1, got, w)
+		}
+	}
+}
