@@ -153,3 +153,52 @@ func TestImportKeepsFirstErrors(t *testing.T) {
 		}
 	}, importsEnv)
 }
+
+// TestImportCountsLive: while a job runs, reading it (and listing the jobs) gives its counts as
+// they are, from the process running it, not those its lease last wrote (every ten seconds; on
+// SQLite, whose one writer is the import's transaction, nothing until the rows are written).
+func TestImportCountsLive(t *testing.T) {
+	const n = 6000
+	var b strings.Builder
+	b.WriteString(importHeader)
+	for i := range n {
+		fmt.Fprintf(&b, "bridge,L%d,Child,Live,2015-03-01,,ASD\n", i)
+	}
+	each(t, func(t *testing.T, e *env) {
+		id := e.submitImport(e.officer, "kind=young-people", b.String(), http.StatusAccepted)
+		ran := make(chan error, 1)
+		go func() { ran <- e.app.Imports.RunPending(context.Background()) }()
+		seen := map[string]int{} // what the reads showed while it ran: "one" (the job), "list"
+		for done := false; !done; {
+			select {
+			case err := <-ran:
+				if err != nil {
+					t.Fatal(err)
+				}
+				done = true
+			default:
+			}
+			one := e.mustGet("/v1/imports/"+id, e.officer)
+			var listed map[string]any
+			for _, it := range e.mustGet("/v1/imports?limit=5", e.officer)["items"].([]any) {
+				if it.(map[string]any)["id"] == id {
+					listed = it.(map[string]any)
+				}
+			}
+			for name, j := range map[string]map[string]any{"one": one, "list": listed} {
+				c := j["counts"].(map[string]any)
+				if created := c["created"].(float64); j["status"] == "running" && created > 0 && created < n && c["rows_read"] == float64(n) {
+					seen[name]++
+				}
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		if j := e.mustGet("/v1/imports/"+id, e.officer); j["status"] != "succeeded" || j["counts"].(map[string]any)["created"] != float64(n) {
+			t.Fatalf("finished: %v", j)
+		}
+		if seen["one"] == 0 || seen["list"] == 0 {
+			t.Fatalf("no read showed the rows being written while the job ran (reads with counts part way: %v)", seen)
+		}
+		t.Logf("reads part way: %v", seen)
+	}, importsEnv)
+}

@@ -56,8 +56,13 @@ func unavailable(err error) bool {
 // as when a report at a million referrals is still scanning when its request's time is up.
 func outage(cause error) error {
 	detail := "The database is not reachable at the moment; retry shortly."
-	if errors.Is(cause, context.DeadlineExceeded) || pgconn.Timeout(cause) {
+	switch msg := cause.Error(); {
+	case errors.Is(cause, context.DeadlineExceeded) || pgconn.Timeout(cause):
 		detail = "The database did not answer in time; retry shortly."
+	case strings.Contains(msg, "SQLITE_BUSY") || strings.Contains(msg, "database is locked") || strings.Contains(msg, "database table is locked"):
+		// SQLite has one writer: a long write (an import of a whole file, all or nothing) holds
+		// it, and every other write waits out the busy timeout, then is told so.
+		detail = "The database is busy with another write (an import, say) that did not finish in time; retry shortly."
 	}
 	return &fault.Error{Kind: fault.Unavailable, Detail: detail, RetryAfter: RetryAfter, Cause: cause}
 }

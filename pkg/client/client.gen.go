@@ -12823,7 +12823,7 @@ type ClientInterface interface {
 	//
 	// **Who may call:** roles with `imports:run` (admin, send_officer) of the organisation that asked for the job, in the role it was asked in; anyone else is told 404. Others are refused (403).
 	//
-	// **Changes:** nothing. The counts move as the job runs (written with its lease, every few seconds); a dry run's counts are what the import would do.
+	// **Changes:** nothing. The counts move as the job runs: as they are when the server running the job answers, as its lease last wrote them (every 10 seconds) when another replica does; a dry run's counts are what the import would do.
 	//
 	// Corresponds with GET /v1/imports/{id} (the `GetImport` operationId).
 	GetImport(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -17612,7 +17612,7 @@ func (c *Client) SubmitImportWithBody(ctx context.Context, params *SubmitImportP
 //
 // **Who may call:** roles with `imports:run` (admin, send_officer) of the organisation that asked for the job, in the role it was asked in; anyone else is told 404. Others are refused (403).
 //
-// **Changes:** nothing. The counts move as the job runs (written with its lease, every few seconds); a dry run's counts are what the import would do.
+// **Changes:** nothing. The counts move as the job runs: as they are when the server running the job answers, as its lease last wrote them (every 10 seconds) when another replica does; a dry run's counts are what the import would do.
 //
 // Corresponds with GET /v1/imports/{id} (the `GetImport` operationId).
 func (c *Client) GetImport(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -36007,7 +36007,7 @@ type ClientWithResponsesInterface interface {
 	//
 	// **Who may call:** roles with `imports:run` (admin, send_officer) of the organisation that asked for the job, in the role it was asked in; anyone else is told 404. Others are refused (403).
 	//
-	// **Changes:** nothing. The counts move as the job runs (written with its lease, every few seconds); a dry run's counts are what the import would do.
+	// **Changes:** nothing. The counts move as the job runs: as they are when the server running the job answers, as its lease last wrote them (every 10 seconds) when another replica does; a dry run's counts are what the import would do.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -63195,7 +63195,7 @@ func (c *ClientWithResponses) SubmitImportWithBodyWithResponse(ctx context.Conte
 //
 // **Who may call:** roles with `imports:run` (admin, send_officer) of the organisation that asked for the job, in the role it was asked in; anyone else is told 404. Others are refused (403).
 //
-// **Changes:** nothing. The counts move as the job runs (written with its lease, every few seconds); a dry run's counts are what the import would do.
+// **Changes:** nothing. The counts move as the job runs: as they are when the server running the job answers, as its lease last wrote them (every 10 seconds) when another replica does; a dry run's counts are what the import would do.
 //
 // Returns a wrapper object for the known response body format(s).
 //

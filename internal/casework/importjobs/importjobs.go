@@ -91,14 +91,23 @@ type Service struct {
 	wake   chan struct{} // a job was queued here
 
 	mu      sync.Mutex
-	running map[string]context.CancelCauseFunc // the jobs this process runs, to stop one cancelled here at once
+	running map[string]runningJob // the jobs this process runs
+}
+
+// runningJob is a job this process runs: how to stop it at once when it is cancelled here, and
+// its counts as they are, which a read of the job answers with rather than those its lease last
+// wrote (on SQLite, whose one writer is the import's own transaction, the lease writes nothing
+// until the rows are written).
+type runningJob struct {
+	stop context.CancelCauseFunc
+	pr   *progress
 }
 
 // New returns the import job service; kinds builds the layouts' kinds (on each run, so they
 // judge rows on the day they run).
 func New(core casework.Core, db casework.DB[Tx], blobs Blobs, kinds func() (map[string]importjob.Kind, error), opts Options) *Service {
 	return &Service{Core: core, db: db, blobs: blobs, opts: opts.withDefaults(), kinds: kinds, runner: casework.NewID(),
-		wake: make(chan struct{}, 1), running: map[string]context.CancelCauseFunc{}}
+		wake: make(chan struct{}, 1), running: map[string]runningJob{}}
 }
 
 // MaxBytes is the largest file taken.
@@ -224,7 +233,23 @@ func (s *Service) Job(ctx context.Context, id string) (j imports.Job, err error)
 	})
 	// Answered without its failure from the expiry on, whether or not the sweep has run.
 	j.RedactFailure(s.Now(), s.opts.FilesRetention)
+	s.live(&j)
 	return j, err
+}
+
+// live gives a job this process is running its counts as they are now.
+func (s *Service) live(j *imports.Job) {
+	if j.Status != imports.Running {
+		return // finished (or not started): what the database holds is final
+	}
+	s.mu.Lock()
+	r, ok := s.running[j.ID]
+	s.mu.Unlock()
+	if !ok {
+		return
+	}
+	c, n := r.pr.now()
+	j.Counts, j.ErrorCount = toCounts(c), n
 }
 
 // Jobs lists the jobs the caller may see, newest first.
@@ -240,6 +265,7 @@ func (s *Service) Jobs(ctx context.Context, page paging.Page) (out []imports.Job
 	})
 	for i := range out {
 		out[i].RedactFailure(s.Now(), s.opts.FilesRetention)
+		s.live(&out[i])
 	}
 	return out, next, err
 }
@@ -427,6 +453,13 @@ func (pr *progress) set(c importjob.Counts) {
 	pr.mu.Unlock()
 }
 
+// now returns the counts and how many errors were found.
+func (pr *progress) now() (importjob.Counts, int) {
+	pr.mu.Lock()
+	defer pr.mu.Unlock()
+	return pr.counts, pr.errors
+}
+
 // take returns the counts and the errors not yet written.
 func (pr *progress) take() (importjob.Counts, []imports.RowError, int) {
 	pr.mu.Lock()
@@ -459,15 +492,15 @@ func (s *Service) run(ctx context.Context, j imports.Job) error {
 	}
 	runCtx, stop := context.WithCancelCause(ctx)
 	defer stop(nil)
+	pr := &progress{}
 	s.mu.Lock()
-	s.running[j.ID] = stop
+	s.running[j.ID] = runningJob{stop: stop, pr: pr}
 	s.mu.Unlock()
 	defer func() {
 		s.mu.Lock()
 		delete(s.running, j.ID)
 		s.mu.Unlock()
 	}()
-	pr := &progress{}
 	beat := func() error {
 		c, errs, n := pr.take()
 		return s.db.InTx(context.WithoutCancel(ctx), func(tx Tx) error {
@@ -710,8 +743,8 @@ func (s *Service) Cancel(ctx context.Context, id string) (j imports.Job, err err
 	// Run here: stopped at once, so that its transaction (SQLite's write lock with it) is let go
 	// before the cancellation is written.
 	s.mu.Lock()
-	if stop, ok := s.running[id]; ok {
-		stop(errCancelled)
+	if r, ok := s.running[id]; ok {
+		r.stop(errCancelled)
 	}
 	s.mu.Unlock()
 	err = s.db.InTx(ctx, func(tx Tx) error {
