@@ -260,7 +260,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		a.metrics.WatchDB(sqlDB)
 	}
 	a.metrics.WatchOutbox(a.store.OutboxBacklog)
-	runCtx, stopBackground := context.WithCancel(ctx)
+	// Marked as the server's own: on SQLite its transactions give way to requests waiting to write.
+	runCtx, stopBackground := context.WithCancel(store.Background(ctx))
 	// The background work (sweeps, folds, the import worker, dispatch) is stopped and waited for
 	// before serve returns and the store closes: one still writing then left a transaction cut
 	// off (and, on SQLite, files written after the caller thought the server gone).

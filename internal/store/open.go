@@ -36,6 +36,9 @@ type Store struct {
 	dsn     string
 	// sealer encrypts the secrets the server must read back (webhook signing secrets).
 	sealer *secretseal.Sealer
+	// writers: SQLite's requests waiting to write, to which the server's own work gives way (nil
+	// on PostgreSQL; see giveway.go).
+	writers *writers
 }
 
 // SealSecrets makes the store keep webhook signing secrets encrypted with sealer from now on
@@ -91,6 +94,9 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	}
 	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 	s := &Store{db: db, dialect: dialect, dsn: dsn}
+	if dialect == SQLite {
+		s.writers = &writers{}
+	}
 	if err := s.Ping(ctx); err != nil {
 		_ = sqlDB.Close()
 		return nil, err
@@ -211,9 +217,12 @@ type Tx struct{ conn }
 // InTx runs fn in one transaction, committed only when fn returns nil (see session for how few
 // round trips that takes on PostgreSQL).
 func (s *Store) InTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
-	ss := &session{ctx: ctx, pool: s.db.WithContext(ctx), dialect: s.dialect, deferWrites: s.dialect == Postgres, canBegin: true, sealer: s.sealer}
+	ss := &session{ctx: ctx, pool: s.db.WithContext(ctx), dialect: s.dialect, deferWrites: s.dialect == Postgres, canBegin: true, sealer: s.sealer,
+		writers: s.writers}
 	if !ss.deferWrites {
-		// SQLite: the transaction from the start (BEGIN IMMEDIATE), as the single writer.
+		// SQLite: the transaction from the start (BEGIN IMMEDIATE), as the single writer; the
+		// server's own after any request waiting to write.
+		s.writers.giveWay(ctx)
 		if err := ss.begin(); err != nil {
 			return translate(err)
 		}
@@ -233,7 +242,8 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 // Read runs fn outside a transaction, for reads; the only writes it may make are audit events of
 // what it read, sent when fn returns.
 func (s *Store) Read(ctx context.Context, fn func(tx *Tx) error) error {
-	ss := &session{ctx: ctx, pool: s.db.WithContext(ctx), dialect: s.dialect, deferWrites: s.dialect == Postgres, sealer: s.sealer}
+	ss := &session{ctx: ctx, pool: s.db.WithContext(ctx), dialect: s.dialect, deferWrites: s.dialect == Postgres, sealer: s.sealer,
+		writers: s.writers}
 	return translate(ss.run(fn, &Tx{conn{ss}}))
 }
 

@@ -64,6 +64,8 @@ type session struct {
 	touched map[string]bool
 	// allIdentifiers: this transaction holds every identifier (LockAllIdentifiers).
 	allIdentifiers bool
+	// writers: SQLite's requests waiting to write (see giveway.go); nil on PostgreSQL.
+	writers *writers
 }
 
 // rememberRow keeps a row read, for a later update of it in the same session.
@@ -135,6 +137,7 @@ func (s *session) failed(err error) *gorm.DB {
 }
 
 func (s *session) begin() error {
+	defer s.writers.wait(s.ctx)() // counted until it holds the lock (BEGIN IMMEDIATE)
 	tx := s.pool.Begin()
 	if tx.Error != nil {
 		return tx.Error
@@ -156,6 +159,11 @@ func (s *session) later(build func(db *gorm.DB) *gorm.DB) error {
 		}
 	}
 	if !s.deferWrites {
+		if s.tx == nil {
+			// A write of its own (a read's audit event on SQLite): counted while it waits for the
+			// lock and runs.
+			defer s.writers.wait(s.ctx)()
+		}
 		return build(s.w()).Error
 	}
 	sql, vars, err := s.render(build)

@@ -347,6 +347,7 @@ func foldTransitionSpans(db *gorm.DB, dialect string, limit int) (children, mark
 
 // foldTransitionBatch folds at most limit marks in a transaction of its own, under the fold's lock.
 func (s *Store) foldTransitionBatch(ctx context.Context, limit int) (children, marks int, err error) {
+	s.writers.giveWay(ctx) // SQLite: after any request waiting to write
 	err = s.db.WithContext(ctx).Transaction(func(db *gorm.DB) (err error) {
 		if s.dialect == Postgres {
 			if err := db.Exec("SELECT pg_advisory_xact_lock(" + transitionFoldLock + ")").Error; err != nil {
@@ -363,11 +364,11 @@ func (s *Store) foldTransitionBatch(ctx context.Context, limit int) (children, m
 // fold (FoldReportDeltas does it too), in batches of a transaction each, returning how many.
 // Young people marked while it runs may be folded too.
 func (s *Store) FoldTransitionSpans(ctx context.Context) (int, error) {
-	total := 0
+	total, batch := 0, s.foldBatch(transitionFoldBatch)
 	for {
-		n, marks, err := s.foldTransitionBatch(ctx, transitionFoldBatch)
+		n, marks, err := s.foldTransitionBatch(ctx, batch)
 		total += n
-		if err != nil || marks < transitionFoldBatch {
+		if err != nil || marks < batch {
 			return total, err
 		}
 	}

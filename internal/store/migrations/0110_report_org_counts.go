@@ -287,14 +287,27 @@ func BackfillReportOrgCounts(db *gorm.DB) error {
 // (x.young_person_id = m.young_person_id) let PostgreSQL join them to referrals first on both
 // columns, estimate a couple of rows, and scan that join's whole result for every child
 // moving (120 s for 2,000 children at 80,000 referrals: the plan test, TestListPlans).
+//
+// On SQLite the joins are written CROSS JOIN, which SQLite takes as the order to join in, and
+// each table is read by its index by child: the moves first, then each child's rows. Left to
+// itself, with no statistics on the moves, it scanned every reason and stage and looked each
+// one's child up among the moves, and read the annual reviews by status, so a fold batch cost as
+// much as the council's referrals and reviews (169 ms for 350 children at 20,000 referrals, 38
+// ms now). PostgreSQL is held to nested loops by the store's byIndex.
 func AddReportOrgMoves(db *gorm.DB) error {
+	pg := dialectOf0016(db) == dialectPostgres
+	join, byChild := " JOIN ", func(string) string { return "" }
+	if !pg {
+		join = " CROSS JOIN "
+		byChild = func(table string) string { return " INDEXED BY " + table + "_young_person" }
+	}
 	for _, t := range reportOrgTables {
-		from := " FROM report_org_moves m JOIN " + t.name + " x ON x.young_person_id = m.young_person_id"
+		from := " FROM report_org_moves m" + join + t.name + " x" + byChild(t.name) + " ON x.young_person_id = m.young_person_id"
 		if t.name == "referral_reasons" || t.name == "referral_stages" {
-			from = " FROM report_org_moves m JOIN referrals k ON k.young_person_id = m.young_person_id JOIN " + t.name +
-				" x ON x.referral_id = k.id"
+			from = " FROM report_org_moves m" + join + "referrals k" + byChild("referrals") + " ON k.young_person_id = m.young_person_id" +
+				join + t.name + " x ON x.referral_id = k.id"
 		}
-		if err := db.Exec(grouped0110(dialectOf0016(db) == dialectPostgres, orgSels0110(t, "m.organisation_id", "x", referrerTyp, "m.n", from, ""))).Error; err != nil {
+		if err := db.Exec(grouped0110(pg, orgSels0110(t, "m.organisation_id", "x", referrerTyp, "m.n", from, ""))).Error; err != nil {
 			return fmt.Errorf("organisations' %s: %w", t.name, err)
 		}
 	}
