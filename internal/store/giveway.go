@@ -11,9 +11,10 @@ import (
 // in loops of short transactions back to back (the report folds, the event sequencer, the
 // worklist's refresh, an import continuing on error): each next BEGIN takes the lock again in the
 // microseconds after the last COMMIT, before a waiting request's next retry, so a request waited
-// for the whole loop. After an import of 150,000 young people the loops ran for minutes, and every
-// write the API was asked for in them was answered 503 after its 10 s; after 20,000, writes waited
-// about a second each, one in two, for half a minute (the early fold's budget). So on SQLite the
+// for the whole loop. After an import of 150,000 young people the loops ran for minutes (the
+// organisations' fold then also scanned, see refreshReportOrgs), and every write the API was asked
+// for in them was answered 503 after its 10 s; after 20,000, writes waited about a second each, one
+// in two, for half a minute (the early fold's budget). So on SQLite the
 // server's own transactions give way: each first waits, up to giveWayFor, while a request is
 // waiting to write. PostgreSQL's writers lock rows, not the database, and never wait on these.
 
@@ -53,18 +54,4 @@ func (w *writers) giveWay(ctx context.Context) {
 	for until := time.Now().Add(giveWayFor); w.waiting.Load() > 0 && time.Now().Before(until) && ctx.Err() == nil; {
 		time.Sleep(time.Millisecond)
 	}
-}
-
-// sqliteFoldBatch caps the marks one fold transaction takes on SQLite. A transaction holds the
-// one writer throughout, and a request waiting longer than the busy timeout is answered 503:
-// after an import of 150,000 young people, the whole fold's 5,000 children a transaction (about a
-// second on PostgreSQL, which locks only their rows) held SQLite for over ten seconds each.
-const sqliteFoldBatch = 250
-
-// foldBatch is how many marks one fold transaction takes: n, or fewer on SQLite.
-func (s *Store) foldBatch(n int) int {
-	if s.dialect == SQLite {
-		return min(n, sqliteFoldBatch)
-	}
-	return n
 }

@@ -34,7 +34,7 @@ var (
 // PostgreSQL a child whose bucket a writer holds is left marked for the next fold.
 func (s *Store) FoldReportOrgs(ctx context.Context) (int, error) {
 	// Stop when a batch was short, or skipped busy children (the next would find them again).
-	return s.foldReportOrgsBy(ctx, s.foldBatch(reportOrgFoldBatch), false, time.Time{})
+	return s.foldReportOrgsBy(ctx, reportOrgFoldBatch, false, time.Time{})
 }
 
 // FoldMarkedChildren is FoldReportOrgs in small batches, for the server's early fold, for at

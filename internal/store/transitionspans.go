@@ -364,11 +364,11 @@ func (s *Store) foldTransitionBatch(ctx context.Context, limit int) (children, m
 // fold (FoldReportDeltas does it too), in batches of a transaction each, returning how many.
 // Young people marked while it runs may be folded too.
 func (s *Store) FoldTransitionSpans(ctx context.Context) (int, error) {
-	total, batch := 0, s.foldBatch(transitionFoldBatch)
+	total := 0
 	for {
-		n, marks, err := s.foldTransitionBatch(ctx, batch)
+		n, marks, err := s.foldTransitionBatch(ctx, transitionFoldBatch)
 		total += n
-		if err != nil || marks < batch {
+		if err != nil || marks < transitionFoldBatch {
 			return total, err
 		}
 	}
