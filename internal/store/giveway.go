@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync/atomic"
 	"time"
+
+	"gorm.io/gorm"
 )
 
 // SQLite has one writer, and a writer that finds it taken waits in SQLite's busy handler, retrying
@@ -54,4 +56,11 @@ func (w *writers) giveWay(ctx context.Context) {
 	for until := time.Now().Add(giveWayFor); w.waiting.Load() > 0 && time.Now().Before(until) && ctx.Err() == nil; {
 		time.Sleep(time.Millisecond)
 	}
+}
+
+// transaction runs fn in one transaction of the server's own (a fold), after any request waiting
+// to write on SQLite.
+func (s *Store) transaction(ctx context.Context, fn func(db *gorm.DB) error) error {
+	s.writers.giveWay(ctx)
+	return s.db.WithContext(ctx).Transaction(fn)
 }

@@ -43,7 +43,12 @@ func unavailable(err error) bool {
 	// Messages of drivers that do not type these errors: pgx's closed connection, SQLite's busy
 	// and locked database (its busy timeout has already been waited out).
 	msg := err.Error()
-	for _, s := range []string{"conn closed", "connection reset", "database is locked", "SQLITE_BUSY", "database table is locked"} {
+	return strings.Contains(msg, "conn closed") || strings.Contains(msg, "connection reset") || sqliteBusy(msg)
+}
+
+// sqliteBusy says whether msg is SQLite's refusal of a write while another holds its one writer.
+func sqliteBusy(msg string) bool {
+	for _, s := range []string{"database is locked", "SQLITE_BUSY", "database table is locked"} {
 		if strings.Contains(msg, s) {
 			return true
 		}
@@ -56,10 +61,10 @@ func unavailable(err error) bool {
 // as when a report at a million referrals is still scanning when its request's time is up.
 func outage(cause error) error {
 	detail := "The database is not reachable at the moment; retry shortly."
-	switch msg := cause.Error(); {
+	switch {
 	case errors.Is(cause, context.DeadlineExceeded) || pgconn.Timeout(cause):
 		detail = "The database did not answer in time; retry shortly."
-	case strings.Contains(msg, "SQLITE_BUSY") || strings.Contains(msg, "database is locked") || strings.Contains(msg, "database table is locked"):
+	case sqliteBusy(cause.Error()):
 		// SQLite has one writer: a long write (an import of a whole file, all or nothing) holds
 		// it, and every other write waits out the busy timeout, then is told so.
 		detail = "The database is busy with another write (an import, say) that did not finish in time; retry shortly."

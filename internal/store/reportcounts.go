@@ -333,8 +333,7 @@ func (s *Store) FoldCounts(ctx context.Context) (int64, error) {
 // returning how many groups of counts it changed.
 func (s *Store) foldCounts(ctx context.Context) (int64, error) {
 	var moved int64
-	s.writers.giveWay(ctx) // SQLite: after any request waiting to write
-	err := s.db.WithContext(ctx).Transaction(func(db *gorm.DB) error {
+	err := s.transaction(ctx, func(db *gorm.DB) error {
 		if s.dialect == Postgres {
 			if err := db.Exec("SELECT pg_advisory_xact_lock(" + migrations.ReportFoldLock + ")").Error; err != nil {
 				return err

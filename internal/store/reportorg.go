@@ -60,8 +60,7 @@ func (s *Store) foldReportOrgsBy(ctx context.Context, batch int, pastBusy bool, 
 	for {
 		var children, seen, taken int
 		var busy []int
-		s.writers.giveWay(ctx) // SQLite: after any request waiting to write
-		err := s.db.WithContext(ctx).Transaction(func(db *gorm.DB) (err error) {
+		err := s.transaction(ctx, func(db *gorm.DB) (err error) {
 			children, seen, taken, busy, err = foldReportOrgs(db, s.dialect, batch, skip)
 			return err
 		})

@@ -347,8 +347,7 @@ func foldTransitionSpans(db *gorm.DB, dialect string, limit int) (children, mark
 
 // foldTransitionBatch folds at most limit marks in a transaction of its own, under the fold's lock.
 func (s *Store) foldTransitionBatch(ctx context.Context, limit int) (children, marks int, err error) {
-	s.writers.giveWay(ctx) // SQLite: after any request waiting to write
-	err = s.db.WithContext(ctx).Transaction(func(db *gorm.DB) (err error) {
+	err = s.transaction(ctx, func(db *gorm.DB) (err error) {
 		if s.dialect == Postgres {
 			if err := db.Exec("SELECT pg_advisory_xact_lock(" + transitionFoldLock + ")").Error; err != nil {
 				return err
