@@ -226,3 +226,18 @@ func ByIndexSettings(st *Store) (during, after [2]string, err error) {
 	})
 	return during, after, err
 }
+
+// WaitingWriters is how many requests wait to write on SQLite (0 on PostgreSQL).
+func WaitingWriters(st *Store) int32 {
+	if st.writers == nil {
+		return 0
+	}
+	return st.writers.waiting.Load()
+}
+
+// SetWriteWait sets how long a write waits for this process's turn to write on SQLite.
+func SetWriteWait(st *Store, d time.Duration) {
+	if st.writers != nil {
+		st.writers.patience = d
+	}
+}

@@ -2,10 +2,13 @@ package store_test
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/oneplan-send/oneplan/internal/fault"
 	"github.com/oneplan-send/oneplan/internal/store"
 	"github.com/oneplan-send/oneplan/internal/store/storetest"
 )
@@ -45,6 +48,77 @@ func TestBackgroundGivesWay(t *testing.T) {
 		t.Logf("the request's write went in after %d of %d background transactions", at, loop)
 		if at > loop/4 {
 			t.Fatalf("the request's write waited for %d of the loop's %d transactions; want it let in between them", at, loop)
+		}
+	})
+}
+
+// TestWaitingWritesHoldNoConnection: on SQLite a write waiting for the one writer held one of the
+// pool's four connections for as long as it waited (up to the busy timeout, 10 s). While an import
+// held the writer, the server's own writers waiting beside it took every connection, and reads
+// waited for one: the import's own cancel check (20,000 referrals through the API took 3 min
+// instead of 8 s) and the readiness probe. Now writes wait for their turn holding none.
+func TestWaitingWritesHoldNoConnection(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		holding, release := make(chan struct{}), make(chan struct{})
+		long := make(chan error, 1)
+		go func() {
+			long <- st.InTx(ctx, func(*store.Tx) error { close(holding); <-release; return nil })
+		}()
+		<-holding
+		const waiting = 4 // as many as SQLite's pool has connections
+		writes := make(chan error, waiting)
+		for range waiting {
+			go func() { writes <- st.InTx(ctx, func(*store.Tx) error { return nil }) }()
+		}
+		if st.Dialect() == store.SQLite {
+			for store.WaitingWriters(st) < waiting {
+				time.Sleep(time.Millisecond)
+			}
+		}
+		// Ping waits 3 s for a connection: before, the waiting writes held all of them for 10 s.
+		pinged := st.Ping(ctx)
+		close(release)
+		if err := <-long; err != nil {
+			t.Fatal(err)
+		}
+		for range waiting {
+			if err := <-writes; err != nil {
+				t.Fatalf("a waiting write, once the long one ended: %v", err)
+			}
+		}
+		if pinged != nil {
+			t.Fatalf("a read while %d writes waited behind a long one: %v", waiting, pinged)
+		}
+	})
+}
+
+// TestWriteWaitRunsOut: a write that waits its whole patience for this process's other writes (an
+// import holding SQLite's writer) is answered 503 with Retry-After, as SQLite's own busy timeout is.
+func TestWriteWaitRunsOut(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		if st.Dialect() != store.SQLite {
+			t.Skip("PostgreSQL's writers lock rows, not the database")
+		}
+		store.SetWriteWait(st, 50*time.Millisecond)
+		ctx := context.Background()
+		holding, release := make(chan struct{}), make(chan struct{})
+		long := make(chan error, 1)
+		go func() {
+			long <- st.InTx(ctx, func(*store.Tx) error { close(holding); <-release; return nil })
+		}()
+		<-holding
+		err := st.InTx(ctx, func(*store.Tx) error { return nil })
+		close(release)
+		if lerr := <-long; lerr != nil {
+			t.Fatal(lerr)
+		}
+		var fe *fault.Error
+		if !errors.As(err, &fe) || fe.Kind != fault.Unavailable || fe.RetryAfter == 0 || !strings.Contains(fe.Detail, "busy") {
+			t.Fatalf("a write that waited out its turn: %v, want unavailable, busy, with a Retry-After", err)
+		}
+		if err := st.InTx(ctx, func(*store.Tx) error { return nil }); err != nil {
+			t.Fatalf("the next write, with the writer free: %v", err)
 		}
 	})
 }

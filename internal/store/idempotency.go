@@ -13,10 +13,26 @@ import (
 )
 
 // IdempotencyKeys keeps the claims on Idempotency-Keys and the answers to replay.
-type IdempotencyKeys struct{ db *gorm.DB }
+// Its writes are statements of their own, each in this process's turn to write on SQLite.
+type IdempotencyKeys struct {
+	db      *gorm.DB
+	writers *writers
+}
 
 // IdempotencyKeys is the store of idempotency claims.
-func (s *Store) IdempotencyKeys() IdempotencyKeys { return IdempotencyKeys{db: s.db} }
+func (s *Store) IdempotencyKeys() IdempotencyKeys {
+	return IdempotencyKeys{db: s.db, writers: s.writers}
+}
+
+// write runs one statement that writes, as alone does.
+func (k IdempotencyKeys) write(ctx context.Context, build func(db *gorm.DB) *gorm.DB) (rows int64, err error) {
+	err = k.writers.alone(ctx, func() error {
+		res := build(k.db.WithContext(ctx))
+		rows = res.RowsAffected
+		return res.Error
+	})
+	return rows, translate(err)
+}
 
 type idempotencyRow struct {
 	APIKeyID    string `gorm:"primaryKey"`
@@ -43,22 +59,23 @@ func (k IdempotencyKeys) Claim(ctx context.Context, keyID, key string, r idempot
 	now := time.Now().UTC()
 	row := idempotencyRow{APIKeyID: keyID, IdemKey: key, Method: r.Method, Path: r.Path, RequestHash: r.RequestHash,
 		State: string(idempotency.Pending), CreatedAt: now}
-	db := k.db.WithContext(ctx)
-	res := db.Clauses(clause.OnConflict{DoNothing: true}).Create(&row)
-	if res.Error != nil {
-		return false, prev, translate(res.Error)
+	n, err := k.write(ctx, func(db *gorm.DB) *gorm.DB { return db.Clauses(clause.OnConflict{DoNothing: true}).Create(&row) })
+	if err != nil {
+		return false, prev, err
 	}
-	if res.RowsAffected == 1 {
+	if n == 1 {
 		return true, prev, nil
 	}
-	res = db.Model(&idempotencyRow{}).
-		Where("api_key_id = ? AND idem_key = ? AND state = ? AND request_hash = ? AND created_at < ?",
-			keyID, key, idempotency.Pending, r.RequestHash, now.Add(-idempotency.Lease)).
-		Update("created_at", now)
-	if res.Error != nil {
-		return false, prev, translate(res.Error)
+	n, err = k.write(ctx, func(db *gorm.DB) *gorm.DB {
+		return db.Model(&idempotencyRow{}).
+			Where("api_key_id = ? AND idem_key = ? AND state = ? AND request_hash = ? AND created_at < ?",
+				keyID, key, idempotency.Pending, r.RequestHash, now.Add(-idempotency.Lease)).
+			Update("created_at", now)
+	})
+	if err != nil {
+		return false, prev, err
 	}
-	if res.RowsAffected == 1 {
+	if n == 1 {
 		return true, prev, nil
 	}
 	prev, found, err := k.Peek(ctx, keyID, key)
@@ -93,19 +110,25 @@ func (k IdempotencyKeys) Peek(ctx context.Context, keyID, key string) (prev idem
 // Complete stores the answer to replay.
 func (k IdempotencyKeys) Complete(ctx context.Context, keyID, key string, r idempotency.Response) error {
 	body := string(r.Body)
-	return translate(k.db.WithContext(ctx).Model(&idempotencyRow{}).Where("api_key_id = ? AND idem_key = ?", keyID, key).
-		Updates(map[string]any{"state": idempotency.Done, "status_code": r.StatusCode, "content_type": r.ContentType,
-			"location": r.Location, "etag": r.ETag, "body": body}).Error)
+	_, err := k.write(ctx, func(db *gorm.DB) *gorm.DB {
+		return db.Model(&idempotencyRow{}).Where("api_key_id = ? AND idem_key = ?", keyID, key).
+			Updates(map[string]any{"state": idempotency.Done, "status_code": r.StatusCode, "content_type": r.ContentType,
+				"location": r.Location, "etag": r.ETag, "body": body})
+	})
+	return err
 }
 
 // Release forgets a claim whose request did not succeed.
 func (k IdempotencyKeys) Release(ctx context.Context, keyID, key string) error {
-	return translate(k.db.WithContext(ctx).Where("api_key_id = ? AND idem_key = ? AND state = ?", keyID, key, idempotency.Pending).
-		Delete(&idempotencyRow{}).Error)
+	_, err := k.write(ctx, func(db *gorm.DB) *gorm.DB {
+		return db.Where("api_key_id = ? AND idem_key = ? AND state = ?", keyID, key, idempotency.Pending).Delete(&idempotencyRow{})
+	})
+	return err
 }
 
 // Purge drops records older than the retention window.
 func (k IdempotencyKeys) Purge(ctx context.Context, olderThan time.Time) (int64, error) {
-	res := k.db.WithContext(ctx).Where("created_at < ?", olderThan.UTC()).Delete(&idempotencyRow{})
-	return res.RowsAffected, translate(res.Error)
+	return k.write(ctx, func(db *gorm.DB) *gorm.DB {
+		return db.Where("created_at < ?", olderThan.UTC()).Delete(&idempotencyRow{})
+	})
 }

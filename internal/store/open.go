@@ -95,7 +95,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 	s := &Store{db: db, dialect: dialect, dsn: dsn}
 	if dialect == SQLite {
-		s.writers = &writers{}
+		s.writers = newWriters()
 	}
 	if err := s.Ping(ctx); err != nil {
 		_ = sqlDB.Close()
@@ -171,7 +171,7 @@ func sqliteDSN(dsn string) string {
 		path, query = path[:i], path[i+1:]
 	}
 	q, _ := url.ParseQuery(query)
-	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "foreign_keys(1)", "synchronous(NORMAL)",
+	for _, p := range []string{"journal_mode(WAL)", fmt.Sprintf("busy_timeout(%d)", writeWait.Milliseconds()), "foreign_keys(1)", "synchronous(NORMAL)",
 		// A multi-row statement's rollback journal (an import's thousand-row INSERTs) in memory,
 		// not spilled to a temporary file: that was a tenth of an import's CPU on SQLite.
 		"temp_store(MEMORY)"} {

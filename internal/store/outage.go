@@ -43,11 +43,16 @@ func unavailable(err error) bool {
 	// Messages of drivers that do not type these errors: pgx's closed connection, SQLite's busy
 	// and locked database (its busy timeout has already been waited out).
 	msg := err.Error()
-	return strings.Contains(msg, "conn closed") || strings.Contains(msg, "connection reset") || sqliteBusy(msg)
+	return strings.Contains(msg, "conn closed") || strings.Contains(msg, "connection reset") || sqliteBusy(err)
 }
 
-// sqliteBusy says whether msg is SQLite's refusal of a write while another holds its one writer.
-func sqliteBusy(msg string) bool {
+// sqliteBusy says whether err is SQLite's refusal of a write while another holds its one writer,
+// or a write of this process that waited as long for its turn (errTurn).
+func sqliteBusy(err error) bool {
+	if errors.Is(err, errTurn) {
+		return true
+	}
+	msg := err.Error()
 	for _, s := range []string{"database is locked", "SQLITE_BUSY", "database table is locked"} {
 		if strings.Contains(msg, s) {
 			return true
@@ -64,7 +69,7 @@ func outage(cause error) error {
 	switch {
 	case errors.Is(cause, context.DeadlineExceeded) || pgconn.Timeout(cause):
 		detail = "The database did not answer in time; retry shortly."
-	case sqliteBusy(cause.Error()):
+	case sqliteBusy(cause):
 		// SQLite has one writer: a long write (an import of a whole file, all or nothing) holds
 		// it, and every other write waits out the busy timeout, then is told so.
 		detail = "The database is busy with another write (an import, say) that did not finish in time; retry shortly."

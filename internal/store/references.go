@@ -32,7 +32,9 @@ func (r *ReferenceBlocks) Next(ctx context.Context, scope string) (int64, error)
 	b := r.blocks[scope]
 	if b == nil || b.next > b.last {
 		var last int64
-		err := r.s.db.WithContext(ctx).Raw(r.s.takeBlockSQL(), scope, r.size, r.size).Scan(&last).Error
+		err := r.s.writers.alone(ctx, func() error {
+			return r.s.db.WithContext(ctx).Raw(r.s.takeBlockSQL(), scope, r.size, r.size).Scan(&last).Error
+		})
 		if err != nil {
 			return 0, translate(err)
 		}
@@ -48,7 +50,9 @@ func (r *ReferenceBlocks) Next(ctx context.Context, scope string) (int64, error)
 // numbers, so that numbering a large file is one round trip rather than one per block.
 func (r *ReferenceBlocks) Reserve(ctx context.Context, scope string, n int64) (int64, error) {
 	var last int64
-	err := r.s.db.WithContext(ctx).Raw(r.s.takeBlockSQL(), scope, n, n).Scan(&last).Error
+	err := r.s.writers.alone(ctx, func() error {
+		return r.s.db.WithContext(ctx).Raw(r.s.takeBlockSQL(), scope, n, n).Scan(&last).Error
+	})
 	if err != nil {
 		return 0, translate(err)
 	}

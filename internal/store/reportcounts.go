@@ -409,7 +409,7 @@ type Pending struct{ Deltas, Marks, Children bool }
 // RebuildReportCounts recomputes report_counts and the transition spans from the base tables (oneplan reports-rebuild),
 // for after a restore or a manual correction of the data. Writers wait while it runs.
 func (s *Store) RebuildReportCounts(ctx context.Context) error {
-	return translate(s.db.WithContext(ctx).Transaction(func(db *gorm.DB) error {
+	return translate(s.transaction(ctx, func(db *gorm.DB) error {
 		if err := migrations.RebuildReportCounts(db); err != nil {
 			return err
 		}

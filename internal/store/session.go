@@ -64,8 +64,10 @@ type session struct {
 	touched map[string]bool
 	// allIdentifiers: this transaction holds every identifier (LockAllIdentifiers).
 	allIdentifiers bool
-	// writers: SQLite's requests waiting to write (see giveway.go); nil on PostgreSQL.
+	// writers: SQLite's requests waiting to write and the process's turn to write (see
+	// giveway.go); nil on PostgreSQL. release gives up the turn the transaction took.
 	writers *writers
+	release func()
 }
 
 // rememberRow keeps a row read, for a later update of it in the same session.
@@ -138,12 +140,29 @@ func (s *session) failed(err error) *gorm.DB {
 
 func (s *session) begin() error {
 	defer s.writers.wait(s.ctx)() // counted until it holds the lock (BEGIN IMMEDIATE)
+	release, err := s.writers.take(s.ctx)
+	if err != nil {
+		return err
+	}
 	tx := s.pool.Begin()
 	if tx.Error != nil {
+		release()
 		return tx.Error
 	}
-	s.tx = tx
+	s.tx, s.release = tx, release
 	return nil
+}
+
+// commit commits the transaction and gives up the turn to write.
+func (s *session) commit() error {
+	defer s.release()
+	return s.tx.Commit().Error
+}
+
+// rollback rolls the transaction back and gives up the turn to write.
+func (s *session) rollback() {
+	defer s.release()
+	_ = s.tx.Rollback().Error
 }
 
 // later keeps a write (one INSERT of one row, or an UPDATE with a WHERE clause) for the end of the
@@ -160,9 +179,8 @@ func (s *session) later(build func(db *gorm.DB) *gorm.DB) error {
 	}
 	if !s.deferWrites {
 		if s.tx == nil {
-			// A write of its own (a read's audit event on SQLite): counted while it waits for the
-			// lock and runs.
-			defer s.writers.wait(s.ctx)()
+			// A write of its own (a read's audit event on SQLite).
+			return s.writers.alone(s.ctx, func() error { return build(s.w()).Error })
 		}
 		return build(s.w()).Error
 	}
@@ -509,7 +527,7 @@ func (s *session) stale(db *gorm.DB, guards []guard) error {
 func (s *session) finish(err error) error {
 	if err != nil {
 		if s.tx != nil {
-			_ = s.tx.Rollback().Error
+			s.rollback()
 		}
 		return err
 	}
@@ -529,7 +547,7 @@ func (s *session) finish(err error) error {
 		return s.finish(err)
 	}
 	if s.tx != nil {
-		return s.tx.Commit().Error
+		return s.commit()
 	}
 	return nil
 }
@@ -540,7 +558,7 @@ func (s *session) run(fn func(tx *Tx) error, tx *Tx) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			if s.tx != nil {
-				_ = s.tx.Rollback().Error
+				s.rollback()
 			}
 			u, ok := r.(unreadable)
 			if !ok {
