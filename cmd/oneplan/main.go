@@ -19,6 +19,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/KimMachineGun/automemlimit/memlimit"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/oneplan-send/oneplan/internal/app"
@@ -242,6 +243,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	defer func() { _ = a.store.Close() }()
 	logger := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level(a.cfg.LogLevel)}))
+	setMemoryLimit(logger, memlimit.FromCgroup)
 
 	key, made, err := a.app.Keys.EnsureAdminKey(ctx, a.cfg.CouncilName, a.cfg.AdminAPIKey)
 	if err != nil {

@@ -42,6 +42,10 @@ func setEnv(t *testing.T, dsn string) {
 	}
 	t.Setenv("ONEPLAN_DATABASE_URL", dsn)
 	t.Setenv("ONEPLAN_LOG_LEVEL", "error")
+	if strings.HasPrefix(dsn, "postgres") {
+		// The default with PostgreSQL is ./oneplan-documents: the source tree, here.
+		t.Setenv("ONEPLAN_DOCUMENT_STORE", "file://"+t.TempDir())
+	}
 }
 
 // runCmd runs the command and returns its stdout, stderr and error.
