@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -176,7 +177,7 @@ func OrgReportsCounted(st *Store, org string) (bool, error) {
 	return counted, err
 }
 
-// ExplainStatements hands f the plan (EXPLAIN, JSON) of each statement st sends through the ORM
+// ExplainStatements hands f the plan (EXPLAIN, JSON; SQLite's EXPLAIN QUERY PLAN) of each statement st sends through the ORM
 // that match accepts, planned in the statement's own transaction just before it runs (so, in
 // the organisations' fold, with the moves in it, analysed, and byIndex's settings), until the
 // returned function is called.
@@ -190,7 +191,9 @@ func ExplainStatements(st *Store, match func(sql string) bool, f func(sql, plan 
 		}
 		defer inside.Store(false)
 		var plan string
-		if err := db.Statement.ConnPool.QueryRowContext(db.Statement.Context, "EXPLAIN (FORMAT JSON) "+sql, db.Statement.Vars...).Scan(&plan); err != nil {
+		if st.dialect == SQLite {
+			plan = explainSQLite(db, sql)
+		} else if err := db.Statement.ConnPool.QueryRowContext(db.Statement.Context, "EXPLAIN (FORMAT JSON) "+sql, db.Statement.Vars...).Scan(&plan); err != nil {
 			plan = "explain failed: " + err.Error()
 		}
 		f(sql, plan)
@@ -206,6 +209,28 @@ func ExplainStatements(st *Store, match func(sql string) bool, f func(sql, plan 
 		_ = cb.Raw().Remove(name)
 		_ = cb.Row().Remove(name)
 	}
+}
+
+// explainSQLite is SQLite's EXPLAIN QUERY PLAN of sql, its steps' details one to a line.
+func explainSQLite(db *gorm.DB, sql string) string {
+	rows, err := db.Statement.ConnPool.QueryContext(db.Statement.Context, "EXPLAIN QUERY PLAN "+sql, db.Statement.Vars...)
+	if err != nil {
+		return "explain failed: " + err.Error()
+	}
+	defer func() { _ = rows.Close() }()
+	var steps []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			return "explain failed: " + err.Error()
+		}
+		steps = append(steps, detail)
+	}
+	if err := rows.Err(); err != nil {
+		return "explain failed: " + err.Error()
+	}
+	return strings.Join(steps, "\n")
 }
 
 // ByIndexSettings runs byIndex in a transaction whose merge joins were already off, and says the
