@@ -45,10 +45,11 @@ func TestTwoServerProcesses(t *testing.T) {
 	dsn := pg.DSN(t)
 	adminKey := mustRun(t, "apikey", "generate")
 	adminKey = strings.TrimSpace(adminKey)
+	documents := "file://" + t.TempDir() // shared, as replicas share one bucket; not ./oneplan-documents in the source tree
 	start := func() replica {
 		addr := freeAddr(t)
 		cmd := exec.Command(bin, "serve")
-		cmd.Env = append(os.Environ(), "ONEPLAN_DATABASE_URL="+dsn, "ONEPLAN_ADDR="+addr, "ONEPLAN_ADMIN_API_KEY="+adminKey,
+		cmd.Env = append(os.Environ(), "ONEPLAN_DATABASE_URL="+dsn, "ONEPLAN_ADDR="+addr, "ONEPLAN_ADMIN_API_KEY="+adminKey, "ONEPLAN_DOCUMENT_STORE="+documents,
 			"ONEPLAN_RATE_LIMIT=4", "ONEPLAN_RATE_BURST=6", "ONEPLAN_SWEEP_INTERVAL=1s", "ONEPLAN_LOG_LEVEL=info",
 			// Each replica opens its whole pool at start: several, beside the other packages' tests,
 			// stay under the test server's max_connections (100), as the README asks of replicas.

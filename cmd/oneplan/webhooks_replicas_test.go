@@ -87,10 +87,11 @@ func TestWebhookDeliveryAcrossProcesses(t *testing.T) {
 	hook := httptest.NewServer(rec)
 	defer hook.Close()
 
+	documents := "file://" + t.TempDir() // shared, as replicas share one bucket; not ./oneplan-documents in the source tree
 	start := func() (*exec.Cmd, string, *syncBuffer) {
 		addr := freeAddr(t)
 		cmd := exec.Command(bin, "serve")
-		cmd.Env = append(os.Environ(), "ONEPLAN_DATABASE_URL="+dsn, "ONEPLAN_ADDR="+addr, "ONEPLAN_ADMIN_API_KEY="+adminKey,
+		cmd.Env = append(os.Environ(), "ONEPLAN_DATABASE_URL="+dsn, "ONEPLAN_ADDR="+addr, "ONEPLAN_ADMIN_API_KEY="+adminKey, "ONEPLAN_DOCUMENT_STORE="+documents,
 			"ONEPLAN_SWEEP_INTERVAL=0", "ONEPLAN_DISPATCH_INTERVAL=50ms", "ONEPLAN_WEBHOOK_ALLOWED_NETWORKS=127.0.0.1/32",
 			"ONEPLAN_WEBHOOK_TIMEOUT=1s", "ONEPLAN_RATE_LIMIT=1000", "ONEPLAN_RATE_BURST=1000",
 			// Each replica opens its whole pool at start: several, beside the other packages' tests,
