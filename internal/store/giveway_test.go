@@ -60,12 +60,7 @@ func TestBackgroundGivesWay(t *testing.T) {
 func TestWaitingWritesHoldNoConnection(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
-		holding, release := make(chan struct{}), make(chan struct{})
-		long := make(chan error, 1)
-		go func() {
-			long <- st.InTx(ctx, func(*store.Tx) error { close(holding); <-release; return nil })
-		}()
-		<-holding
+		release := holdWriter(t, st)
 		const waiting = 4 // as many as SQLite's pool has connections
 		writes := make(chan error, waiting)
 		for range waiting {
@@ -78,10 +73,7 @@ func TestWaitingWritesHoldNoConnection(t *testing.T) {
 		}
 		// Ping waits 3 s for a connection: before, the waiting writes held all of them for 10 s.
 		pinged := st.Ping(ctx)
-		close(release)
-		if err := <-long; err != nil {
-			t.Fatal(err)
-		}
+		release()
 		for range waiting {
 			if err := <-writes; err != nil {
 				t.Fatalf("a waiting write, once the long one ended: %v", err)
@@ -102,17 +94,9 @@ func TestWriteWaitRunsOut(t *testing.T) {
 		}
 		store.SetWriteWait(st, 50*time.Millisecond)
 		ctx := context.Background()
-		holding, release := make(chan struct{}), make(chan struct{})
-		long := make(chan error, 1)
-		go func() {
-			long <- st.InTx(ctx, func(*store.Tx) error { close(holding); <-release; return nil })
-		}()
-		<-holding
+		release := holdWriter(t, st)
 		err := st.InTx(ctx, func(*store.Tx) error { return nil })
-		close(release)
-		if lerr := <-long; lerr != nil {
-			t.Fatal(lerr)
-		}
+		release()
 		var fe *fault.Error
 		if !errors.As(err, &fe) || fe.Kind != fault.Unavailable || fe.RetryAfter == 0 || !strings.Contains(fe.Detail, "busy") {
 			t.Fatalf("a write that waited out its turn: %v, want unavailable, busy, with a Retry-After", err)
@@ -121,4 +105,23 @@ func TestWriteWaitRunsOut(t *testing.T) {
 			t.Fatalf("the next write, with the writer free: %v", err)
 		}
 	})
+}
+
+// holdWriter begins a write transaction (on SQLite, holding its one writer) and keeps it open until
+// the function it returns is called, which fails t if the transaction then failed.
+func holdWriter(t *testing.T, st *store.Store) (release func()) {
+	t.Helper()
+	holding, done := make(chan struct{}), make(chan struct{})
+	long := make(chan error, 1)
+	go func() {
+		long <- st.InTx(context.Background(), func(*store.Tx) error { close(holding); <-done; return nil })
+	}()
+	<-holding
+	return func() {
+		t.Helper()
+		close(done)
+		if err := <-long; err != nil {
+			t.Fatalf("the long write: %v", err)
+		}
+	}
 }
