@@ -61,12 +61,14 @@ const writeWait = 10 * time.Second
 // errTurn is a write that waited writeWait for the others of this process (an import, say).
 var errTurn = errors.New("SQLite's one writer stayed busy with this process's other writes")
 
-// take waits for this process's turn to write: at most w.patience, and no longer than ctx. The
-// function it returns gives the turn up (more than once is harmless).
+// take waits for this process's turn to write: at most w.patience, and no longer than ctx; the
+// server's own work first gives way to the requests waiting (giveWay). The function it returns
+// gives the turn up (more than once is harmless).
 func (w *writers) take(ctx context.Context) (release func(), err error) {
 	if w == nil {
 		return func() {}, nil
 	}
+	w.giveWay(ctx)
 	select {
 	case w.turn <- struct{}{}:
 	default:
@@ -94,8 +96,8 @@ func (w *writers) wait(ctx context.Context) (done func()) {
 	return func() { w.waiting.Add(-1) }
 }
 
-// giveWay holds a background transaction back, before it begins, while requests wait to write
-// (at most giveWayFor).
+// giveWay holds the server's own write back, before it queues for its turn, while requests wait
+// to write (at most giveWayFor).
 func (w *writers) giveWay(ctx context.Context) {
 	if w == nil || !isBackground(ctx) {
 		return
@@ -120,7 +122,6 @@ func (w *writers) alone(ctx context.Context, fn func() error) error {
 // transaction runs fn in one transaction outside a session (a fold, a rebuild): on SQLite in this
 // process's turn to write, and for the server's own work after any request waiting to write.
 func (s *Store) transaction(ctx context.Context, fn func(db *gorm.DB) error) error {
-	s.writers.giveWay(ctx)
 	release, err := s.writers.take(ctx)
 	if err != nil {
 		return err

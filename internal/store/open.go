@@ -220,9 +220,8 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 	ss := &session{ctx: ctx, pool: s.db.WithContext(ctx), dialect: s.dialect, deferWrites: s.dialect == Postgres, canBegin: true, sealer: s.sealer,
 		writers: s.writers}
 	if !ss.deferWrites {
-		// SQLite: the transaction from the start (BEGIN IMMEDIATE), as the single writer; the
-		// server's own after any request waiting to write.
-		s.writers.giveWay(ctx)
+		// SQLite: the transaction from the start (BEGIN IMMEDIATE), as the single writer, in this
+		// process's turn (the server's own after any request waiting to write).
 		if err := ss.begin(); err != nil {
 			return translate(err)
 		}

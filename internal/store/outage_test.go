@@ -20,6 +20,7 @@ func TestOutageSaysWhy(t *testing.T) {
 		fmt.Errorf("timeout: %w", context.DeadlineExceeded):        "The database did not answer in time; retry shortly.",
 		fmt.Errorf("read: %w: %w", syscall.EPIPE, errors.New("x")): "The database is not reachable at the moment; retry shortly.",
 		errors.New("database is locked (5) (SQLITE_BUSY)"):         "The database is busy with another write (an import, say) that did not finish in time; retry shortly.",
+		fmt.Errorf("begin: %w", errTurn):                           "The database is busy with another write (an import, say) that did not finish in time; retry shortly.",
 	} {
 		var fe *fault.Error
 		if err := translate(cause); !errors.As(err, &fe) || fe.Kind != fault.Unavailable || fe.RetryAfter == 0 || fe.Detail != want {
