@@ -45,13 +45,28 @@ func (s *Service) SettlePassed(tx Tx, asOf time.Time, im Imported) (int, error) 
 		return 0, nil
 	}
 	asOf = statutory.Civil(asOf)
-	// Only the imported children's records are read (access.Scope.Only), not the whole caseload.
+	// Only the imported children's records are read (access.Scope.Only), not the whole caseload,
+	// refreshChunk children to a reading: an import of a hundred thousand plans named more
+	// children than a statement may carry values (PostgreSQL 65,535, SQLite 32,766).
 	only := make([]string, 0, len(im.YoungPeople))
 	for id := range im.YoungPeople {
 		only = append(only, id)
 	}
 	slices.Sort(only)
-	ds, err := collect(tx, asOf, access.Scope{Only: only}, s.maxLead(), false)
+	n := 0
+	for part := range slices.Chunk(only, refreshChunk) {
+		settled, err := s.settleChildren(tx, asOf, im, part)
+		if err != nil {
+			return n, err
+		}
+		n += settled
+	}
+	return n, nil
+}
+
+// settleChildren is SettlePassed for some of the imported children.
+func (s *Service) settleChildren(tx Tx, asOf time.Time, im Imported, children []string) (int, error) {
+	ds, err := collect(tx, asOf, access.Scope{Only: children}, s.maxLead(), false)
 	if err != nil {
 		return 0, err
 	}
@@ -76,20 +91,17 @@ func (s *Service) SettlePassed(tx Tx, asOf time.Time, im Imported) (int, error) 
 			settled = append(settled, "annual_review.due:"+d.RecordID, "annual_review.deadline_missed:"+d.RecordID+":review")
 		}
 	}
-	// Only the imported young people's gaps, refreshChunk of them to a reading (not every gap in
-	// the area).
+	// Only these young people's gaps (not every gap in the area).
 	minAge := s.transitions.TransitionGapMinAge()
-	for start := 0; start < len(only); start += refreshChunk {
-		gaps, err := paging.Drain(func(pg paging.Page) ([]transition.Gap, string, error) {
-			return tx.Transitions().Gaps(transition.GapsOn(asOf, minAge, false), access.Scope{Only: only[start:min(start+refreshChunk, len(only))]}, pg)
-		})
-		if err != nil {
-			return n, err
-		}
-		for _, g := range gaps {
-			if since := g.Since(minAge, false); since.Before(asOf) {
-				settled = append(settled, "transition_gap.opened:"+g.YoungPersonID+":"+since.Format("2006-01-02"))
-			}
+	gaps, err := paging.Drain(func(pg paging.Page) ([]transition.Gap, string, error) {
+		return tx.Transitions().Gaps(transition.GapsOn(asOf, minAge, false), access.Scope{Only: children}, pg)
+	})
+	if err != nil {
+		return n, err
+	}
+	for _, g := range gaps {
+		if since := g.Since(minAge, false); since.Before(asOf) {
+			settled = append(settled, "transition_gap.opened:"+g.YoungPersonID+":"+since.Format("2006-01-02"))
 		}
 	}
 	claimed, err := tx.Notices().ClaimAll(settled, s.Now())

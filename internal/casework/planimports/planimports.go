@@ -159,10 +159,30 @@ func (s *Service) ImportEHCPlans(ctx context.Context, rows iter.Seq[EHCPlanRow],
 			}); err != nil {
 				return err
 			}
+			if err := s.settleSome(tx, &im); err != nil {
+				return err
+			}
 		}
 		_, err := s.deadlines.SettlePassed(tx, s.Today(), im)
 		return err
 	})
+}
+
+// settleEvery is how many records an import settles the passed deadlines of at a time
+// (deadlines.SettlePassed), as it goes: held to the end, a file's every record id was in memory
+// at once.
+var settleEvery = 1000
+
+// settleSome settles the passed deadlines of the records im names once there are settleEvery of
+// them, and forgets them. No later row of a file changes an earlier record (a child whose plan is
+// in force refuses another), so settling as the rows go settles what settling at the end would.
+func (s *Service) settleSome(tx Tx, im *deadlines.Imported) error {
+	if len(im.Records) < settleEvery {
+		return nil
+	}
+	_, err := s.deadlines.SettlePassed(tx, s.Today(), *im)
+	*im = deadlines.Imported{}
+	return err
 }
 
 // ImportTransitionPlans records rows in one transaction, each as the API records one
@@ -213,6 +233,9 @@ func (s *Service) ImportTransitionPlans(ctx context.Context, rows iter.Seq[Trans
 				im.Add(tp.ID, yp.ID)
 				return tp.ID, nil
 			}); err != nil {
+				return err
+			}
+			if err := s.settleSome(tx, &im); err != nil {
 				return err
 			}
 		}

@@ -134,6 +134,46 @@ func TestImportedPlansKeepHistoryQuiet(t *testing.T) {
 	})
 }
 
+// TestImportSettlesAsItGoes: an import settles its records' passed deadlines as it goes, a few
+// records at a time (settleEvery is set to 2 here: each plan with its review), not once at the
+// end with every record of the file in memory and in one statement (100,000 plans named more
+// children than PostgreSQL takes values in one statement, and the whole import was rolled back
+// at its end). Every old plan's passed review is settled, whichever round it fell in; the recent
+// one is warned of when its day comes, as before.
+func TestImportSettlesAsItGoes(t *testing.T) {
+	defer planimports.SetSettleEvery(2)()
+	cwt.Each(t, func(t *testing.T, e *cwt.Env) {
+		d := testkit.Day
+		var rows []planimports.EHCPlanRow
+		for i, k := range []string{"S1", "S2", "S3", "S4", "S5"} {
+			child(e, 10, k)
+			rows = append(rows, planRow(i+2, k, "SP"+k, d(2023, 3, 14), cwt.Ptr(d(2024, 2, 10)))) // review due 2025-02-09: passed
+		}
+		recent := child(e, 7, "S6")
+		rows = append(rows, planRow(7, "S6", "SPS6", d(2025, 5, 1), nil)) // first review due 2026-04-30: ahead
+		got, err := collect(t, e, rows, false)
+		if err != nil || len(got) != 6 {
+			t.Fatalf("import: %+v %v", got, err)
+		}
+		if res := cwt.Must(e.App.Deadlines.Sweep(context.Background(), cwt.Today))(t); res.Missed != 0 || res.Warned != 0 || res.ReviewsOverdue != 0 {
+			t.Errorf("sweep on the day of the import: %+v, want no warning about history", res)
+		}
+		res := cwt.Must(e.App.Deadlines.Sweep(context.Background(), d(2026, 4, 5)))(t)
+		if res.Warned != 1 || res.Missed != 0 || res.ReviewsOverdue != 0 {
+			t.Errorf("sweep in April: %+v, want only the recent plan's review due soon", res)
+		}
+		reviews := page[annualreview.Review](t)(e.App.Plans.AnnualReviews(cwt.As(e.Officer()), annualreview.Filter{}, paging.Page{Limit: 10}))
+		for _, r := range reviews {
+			for _, n := range e.Notices(r.ID) {
+				if n.Type == outbox.DeadlineDueSoon.Name && r.YoungPersonID != recent.ID || n.Type == outbox.DeadlineMissed.Name ||
+					n.Type == outbox.AnnualReviewDeadlineMissed.Name {
+					t.Errorf("review of %s: %s sent", r.YoungPersonID, n.Type)
+				}
+			}
+		}
+	})
+}
+
 // TestImportPlanRefusedRowRollsBack: a row the database refuses (a child no record holds, a
 // second plan for a child) stops the import and nothing of the rows before it is kept.
 func TestImportPlanRefusedRowRollsBack(t *testing.T) {
