@@ -123,6 +123,9 @@ type Repository interface {
 	// included: an import calls it as its rows grow, or the planner, still counting the table as
 	// it was, looks a chunk's keys up by scanning every identifier of their system.
 	Analyse() error
+	// AnalysePlans is Analyse for an import of plans: the identifiers, young people, EHC plans
+	// with their versions and annual reviews, and transition plans.
+	AnalysePlans() error
 	// Add gives record the identifiers; one already naming another record of the type is a
 	// Conflict naming the identifier's index under /external_ids.
 	Add(recordType, recordID string, ids []ID, at time.Time) error

@@ -240,3 +240,13 @@ func (tx externalIDRepo) Analyse() error {
 	}
 	return translate(tx.w().Exec("ANALYSE external_ids, young_people, involvements, referrals").Error)
 }
+
+// AnalysePlans is Analyse for the tables a plan import and its settling of passed deadlines read
+// back. Without it a plan import's readings of the plans' versions for 500 children at a time were
+// planned as scans of a table counted as empty (50 ms each at 57,000 plans, growing).
+func (tx externalIDRepo) AnalysePlans() error {
+	if tx.dialect != Postgres {
+		return nil
+	}
+	return translate(tx.w().Exec("ANALYSE external_ids, young_people, ehc_plans, ehc_plan_versions, annual_reviews, transition_plans").Error)
+}

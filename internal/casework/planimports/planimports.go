@@ -102,12 +102,16 @@ func (s *Service) importRows(ctx context.Context, perm auth.Permission, dryRun b
 		return err
 	}
 	return casework.ImportTx(ctx, s.db, dryRun, func(tx Tx) error {
+		written := 0
 		if err := each(tx, p, func(row int, write func() (string, error)) error {
 			id, err := write()
 			if err != nil {
 				return &casework.RowError{Row: row, Err: err}
 			}
 			done(casework.ImportResult{Row: row, ID: id, Created: true})
+			if written++; casework.AnalyseDue(written-1, written) {
+				return tx.ExternalIDs().AnalysePlans()
+			}
 			return nil
 		}); err != nil {
 			return err
