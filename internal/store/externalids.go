@@ -235,18 +235,24 @@ func (c conn) inlined(recordType string, recordIDs []string) (map[string][]exter
 // teams in involvements, referrals) within the transaction (PostgreSQL counts
 // the transaction's own rows in it); SQLite's planner needs none.
 func (tx externalIDRepo) Analyse() error {
-	if tx.dialect != Postgres {
-		return nil
-	}
-	return translate(tx.w().Exec("ANALYSE external_ids, young_people, involvements, referrals").Error)
+	return tx.analyse("external_ids, young_people, involvements, referrals")
 }
 
 // AnalysePlans is Analyse for the tables a plan import and its settling of passed deadlines read
 // back. Without it a plan import's readings of the plans' versions for 500 children at a time were
 // planned as scans of a table counted as empty (50 ms each at 57,000 plans, growing).
 func (tx externalIDRepo) AnalysePlans() error {
+	return tx.analyse("external_ids, young_people, ehc_plans, ehc_plan_versions, annual_reviews, transition_plans")
+}
+
+// analyse skips a table another transaction is analysing: an ANALYSE in a transaction holds its
+// tables to the commit, so a second import would wait there for the first to finish, and could
+// deadlock with it were the first then to wait for one of the second's rows (two imports settling
+// one child's transition gap). The import whose ANALYSE is skipped plans on older statistics until
+// its next.
+func (tx externalIDRepo) analyse(tables string) error {
 	if tx.dialect != Postgres {
 		return nil
 	}
-	return translate(tx.w().Exec("ANALYSE external_ids, young_people, ehc_plans, ehc_plan_versions, annual_reviews, transition_plans").Error)
+	return translate(tx.w().Exec("ANALYSE (SKIP_LOCKED) " + tables).Error)
 }
