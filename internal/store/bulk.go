@@ -279,22 +279,20 @@ func (s *session) heldJoins(db *gorm.DB, joins map[string]batchJoin) (map[string
 		for len(ids) > 0 {
 			part := ids[:min(len(ids), batchVars(s.dialect))]
 			ids = ids[len(part):]
-			var rows []struct{ YoungPersonID, OrganisationID, Role, PractitionerID string }
-			var err error
-			if s.dialect == Postgres {
-				// Each child's memberships looked up by the young person's index, one child at a
-				// time (OFFSET 0 keeps the lookup a lateral one): planned freely, a chunk's
-				// thousand children read involvements whole, which is cheaper by PostgreSQL's
-				// reckoning until the table is several times larger and slower every chunk
-				// (27 ms a chunk at 200,000 memberships, 5.4 s of a 100,000-row referrals import).
-				err = db.Raw(`SELECT x.young_person_id, x.organisation_id, x.role, COALESCE(CAST(x.practitioner_id AS TEXT), '') AS practitioner_id
-					FROM unnest(CAST(? AS uuid[])) AS k(id) CROSS JOIN LATERAL (SELECT * FROM involvements i WHERE i.young_person_id = k.id
-						AND i.started_on <= ? AND (i.ended_on IS NULL OR i.ended_on > ?) OFFSET 0) x`, arrayLiteral(part), on, on).Scan(&rows).Error
-			} else {
-				in, arg := inStrings(s.dialect, "young_person_id", part)
-				err = db.Raw(`SELECT young_person_id, organisation_id, role, COALESCE(CAST(practitioner_id AS TEXT), '') AS practitioner_id
-					FROM involvements WHERE `+in+` AND started_on <= ? AND (ended_on IS NULL OR ended_on > ?)`, arg, on, on).Scan(&rows).Error
+			// The children's memberships: on PostgreSQL each child's looked up by the young
+			// person's index (OFFSET 0 keeps the lookup a lateral one). Planned freely, a chunk's
+			// thousand children read involvements whole, cheaper by PostgreSQL's reckoning until
+			// the table is several times larger, and slower every chunk (27 ms a chunk at 200,000
+			// memberships, 5.4 s of a 100,000-row referrals import).
+			from, arg := `unnest(CAST(? AS uuid[])) AS k(id) CROSS JOIN LATERAL (SELECT * FROM involvements i WHERE i.young_person_id = k.id OFFSET 0) AS x`, any(arrayLiteral(part))
+			if s.dialect != Postgres {
+				var in string
+				in, arg = inStrings(s.dialect, "young_person_id", part)
+				from = "(SELECT * FROM involvements WHERE " + in + ") AS x"
 			}
+			var rows []struct{ YoungPersonID, OrganisationID, Role, PractitionerID string }
+			err := db.Raw(`SELECT young_person_id, organisation_id, role, COALESCE(CAST(practitioner_id AS TEXT), '') AS practitioner_id
+				FROM `+from+` WHERE started_on <= ? AND (ended_on IS NULL OR ended_on > ?)`, arg, on, on).Scan(&rows).Error
 			if err != nil {
 				return nil, translate(err)
 			}
