@@ -195,7 +195,20 @@ func (s *session) sendBatch() error {
 		return err
 	}
 	pg := s.arraySender(db, held) // PostgreSQL: arrays, the shapes together (bulk_pg.go)
+	cp := s.copySender(db, held)  // PostgreSQL in a transaction: COPY (bulk_copy.go)
 	for _, g := range b.groups {
+		if cp != nil {
+			// What the array statement holds goes first, to keep the shapes' order.
+			if err := pg.flush(); err != nil {
+				return err
+			}
+			if sent, err := cp.send(g); sent || err != nil {
+				if err != nil {
+					return err
+				}
+				continue
+			}
+		}
 		if s.dialect == SQLite {
 			if ok, err := s.sendGroupSQLite(db, g, held); ok || err != nil {
 				if err != nil {

@@ -16,9 +16,10 @@ import (
 )
 
 // TestBatchWritesAsRowByRow: audit and outbox rows written within Tx.Batch (on PostgreSQL, sent
-// as arrays, each value in its text form, or as VALUES lists) read back exactly as the same rows
-// written one at a time: times to the microsecond (nanoseconds cut as a row's own write cuts them, not rounded),
-// empty and NULL columns, lists and JSON payloads.
+// by COPY or as arrays, each value in its text form, or as VALUES lists) read back exactly as the
+// same rows written one at a time: times to the microsecond (nanoseconds cut as a row's own write
+// cuts them, not rounded), empty and NULL columns, lists and JSON payloads, and text holding what
+// COPY's format escapes (tabs, line ends, backslashes, a literal \N).
 func TestBatchWritesAsRowByRow(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
@@ -32,12 +33,12 @@ func TestBatchWritesAsRowByRow(t *testing.T) {
 				a := audit.Event{ID: newID(), OccurredAt: at.Add(time.Duration(i) * 1500 * time.Nanosecond), Action: "create", RecordType: "referral",
 					RecordID: rec, ActorRole: "send_officer", Purpose: "import"}
 				if i > 0 {
-					a.YoungPersonID, a.ActorSubject, a.ChangedFields = yp, `o'neil "q" \ é`, []string{"status", "received_on"}
+					a.YoungPersonID, a.ActorSubject, a.ChangedFields = yp, "o'neil \"q\" \\ é\ttab\nline\r\\N", []string{"status", "received_on"}
 					a.RecordIDs, a.YoungPersonIDs = []string{rec, yp}, []string{yp}
 				}
 				as = append(as, a)
 				o := outbox.Event{ID: newID(), OccurredAt: a.OccurredAt, Type: "referral.received", RecordType: "referral", RecordID: rec,
-					Payload: map[string]any{"n": float64(i), "s": "a,b {c}", "null": nil, "list": []any{"x", true}}}
+					Payload: map[string]any{"n": float64(i), "s": "a,b {c}\t\\N\n", "null": nil, "list": []any{"x", true}}}
 				if i > 0 {
 					o.YoungPersonID = yp
 				}
@@ -69,11 +70,15 @@ func TestBatchWritesAsRowByRow(t *testing.T) {
 		}
 		write(batched, true)
 		write(single, false)
-		// And batched as VALUES lists (PostgreSQL's form before arrays), read back the same too.
-		values := newID()
+		// And batched as arrays (PostgreSQL's form before COPY) and as VALUES lists (the form
+		// before arrays), read back the same too.
+		arrays, values := newID(), newID()
+		beforeCopy := store.SetPGCopy(false)
+		write(arrays, true)
 		before := store.SetPGArrays(false)
 		write(values, true)
 		store.SetPGArrays(before)
+		store.SetPGCopy(beforeCopy)
 		read := func(rec string) ([]audit.Event, []outbox.Event) {
 			var as []audit.Event
 			var os []outbox.Event
@@ -105,6 +110,9 @@ func TestBatchWritesAsRowByRow(t *testing.T) {
 		}
 		if !reflect.DeepEqual(bo, so) {
 			t.Errorf("outbox events differ:\nbatched %+v\nsingle  %+v", bo, so)
+		}
+		if aa, ao := read(arrays); !reflect.DeepEqual(aa, sa) || !reflect.DeepEqual(ao, so) {
+			t.Errorf("batched as arrays differ:\naudit %+v\noutbox %+v", aa, ao)
 		}
 		if va, vo := read(values); !reflect.DeepEqual(va, sa) || !reflect.DeepEqual(vo, so) {
 			t.Errorf("batched as VALUES differ:\naudit %+v\noutbox %+v", va, vo)

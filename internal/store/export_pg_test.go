@@ -7,3 +7,11 @@ func SetPGArrays(on bool) bool {
 	pgArrays = on
 	return before
 }
+
+// SetPGCopy turns COPY for batched inserts in PostgreSQL transactions on or off, returning the
+// setting before.
+func SetPGCopy(on bool) bool {
+	before := pgCopy
+	pgCopy = on
+	return before
+}

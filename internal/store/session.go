@@ -68,6 +68,10 @@ type session struct {
 	// giveway.go); nil on PostgreSQL. release gives up the turn the transaction took.
 	writers *writers
 	release func()
+	// conn holds a PostgreSQL transaction's connection (see beginOnConn).
+	conn *sql.Conn
+	// copyBuf is the buffer a batch's COPY rows are written into, reused batch after batch.
+	copyBuf []byte
 }
 
 // rememberRow keeps a row read, for a later update of it in the same session.
@@ -144,12 +148,46 @@ func (s *session) begin() error {
 	if err != nil {
 		return err
 	}
+	if s.dialect == Postgres {
+		return s.beginOnConn(release)
+	}
 	tx := s.pool.Begin()
 	if tx.Error != nil {
 		release()
 		return tx.Error
 	}
 	s.tx, s.release = tx, release
+	return nil
+}
+
+// beginOnConn begins a PostgreSQL transaction on a connection the session holds, so that a batch
+// can reach the driver's connection inside the transaction (COPY: see bulk_copy.go); the
+// connection goes back to the pool when the transaction ends.
+func (s *session) beginOnConn(release func()) error {
+	sqlDB, err := s.pool.DB()
+	if err != nil {
+		release()
+		return err
+	}
+	c, err := sqlDB.Conn(s.ctx)
+	if err != nil {
+		release()
+		return err
+	}
+	db := s.pool.Session(&gorm.Session{Context: s.ctx})
+	db.Statement.ConnPool = c
+	tx := db.Begin()
+	if tx.Error != nil {
+		_ = c.Close()
+		release()
+		return tx.Error
+	}
+	s.tx, s.conn = tx, c
+	s.release = func() {
+		_ = c.Close()
+		s.conn = nil
+		release()
+	}
 	return nil
 }
 

@@ -64,6 +64,7 @@ var all = []*gormigrate.Migration{
 	m0112,
 	m0113,
 	m0114,
+	m0115,
 }
 
 // Table records the IDs of the migrations applied.
