@@ -148,6 +148,9 @@ func queryRows(s *session, sql string, vars []any, planned bool, each func(scan 
 	if traceQuery != nil {
 		traceQuery(sql, vars, planned)
 	}
+	if err := s.ready(); err != nil {
+		return err
+	}
 	if s.tx == nil && s.dialect == Postgres {
 		pool, poolErr := s.pool.DB()
 		if poolErr != nil {

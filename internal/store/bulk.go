@@ -52,6 +52,10 @@ type batch struct {
 	byKey  map[string]*batchGroup
 	// repeated: some shape holds more than one row (a second record has begun).
 	repeated bool
+	// last: what is gathered now comes after every record and nothing gathered refers to it (the
+	// batch's worklist marks), so a new shape joins the batch as its last rather than sending
+	// what is gathered first.
+	last bool
 	// joins: the team memberships gathered, by what makes two the same, each held back at the end
 	// if the team already has one (sharing.Join's rule).
 	joins map[string]batchJoin
@@ -76,9 +80,23 @@ type batchGroup struct {
 
 // Batch runs fn with the session's single-row inserts gathered and sent as multi-row statements
 // (see batch), and sends them when fn returns nil. Batches do not nest.
-func (tx *Tx) Batch(fn func() error) error {
+func (tx *Tx) Batch(fn func() error) error { return tx.runBatch(fn, false) }
+
+// BatchAhead is Batch for one chunk of an import whose next chunk's reads do not depend on it
+// (see ReadAhead): on PostgreSQL its rows are held when fn returns, and sent after those reads, in
+// the background, while the next chunk is worked out; any other use of the database sends them
+// first (or waits for them), as Batch would have. Elsewhere it is Batch.
+func (tx *Tx) BatchAhead(fn func() error) error { return tx.runBatch(fn, tx.dialect == Postgres) }
+
+func (tx *Tx) runBatch(fn func() error, hold bool) error {
 	if tx.batch != nil {
 		return fn()
+	}
+	if tx.held != nil {
+		// Held with no ReadAhead since: sent now, before this batch's rows.
+		if err := tx.sendHeld(); err != nil {
+			return err
+		}
 	}
 	tx.batch = &batch{byKey: map[string]*batchGroup{}, joins: map[string]batchJoin{}}
 	err := fn()
@@ -86,14 +104,81 @@ func (tx *Tx) Batch(fn func() error) error {
 		// The worklist marks of the children the batch wrote about go with it, not all at the
 		// commit: an import is one transaction of many batches, and holding every child it
 		// touched to the end made its memory grow with the file (300,000 young people: 150 MB).
+		tx.batch.last = true
 		err = tx.markStale(tx.touched, time.Now().UTC())
 		tx.touched = nil
 	}
 	if err == nil {
-		err = tx.sendBatch()
+		if b := tx.batch; hold && len(b.groups) > 0 {
+			// The transaction begun and what was kept sent now, so that the background send
+			// sends only the batch.
+			tx.batch = nil
+			if db := tx.w(); db.Error != nil {
+				err = translate(db.Error)
+			} else if tx.tx == nil {
+				err = tx.sendGathered(db, b) // no transaction to send it in the background in
+			} else {
+				tx.held = b
+			}
+		} else {
+			err = tx.sendBatch()
+		}
 	}
 	tx.batch = nil
 	return err
+}
+
+// ReadAhead runs fn, whose reads need not see the rows a BatchAhead holds, before those rows are
+// sent, and then starts sending them in the background: the caller works out its next chunk while
+// PostgreSQL writes the last (an import's Go work and the database's were one after the other,
+// each idle while the other ran). fn must only read; a write in it sends the held rows first.
+func (tx *Tx) ReadAhead(fn func() error) error {
+	tx.ahead = true
+	err := fn()
+	tx.ahead = false
+	if err != nil || tx.held == nil {
+		return err
+	}
+	if err := tx.await(); err != nil {
+		return err
+	}
+	b := tx.held
+	tx.held = nil
+	done := make(chan struct{})
+	tx.inflight = done
+	db := tx.tx
+	go func() {
+		defer close(done)
+		tx.inflightErr = tx.sendGathered(db, b)
+	}()
+	return nil
+}
+
+// await waits for the rows being sent in the background, if any; their error stays the session's
+// (the transaction is aborted by it).
+func (s *session) await() error {
+	if s.inflight != nil {
+		<-s.inflight
+		s.inflight = nil
+	}
+	return s.inflightErr
+}
+
+// sendHeld sends the rows a BatchAhead holds, now.
+func (s *session) sendHeld() error {
+	if err := s.await(); err != nil {
+		return err
+	}
+	b := s.held
+	s.held = nil
+	if b == nil {
+		return nil
+	}
+	db := s.w()
+	if db.Error != nil {
+		return translate(db.Error)
+	}
+	return s.sendGathered(db, b)
 }
 
 // gather adds the statement build would send to the batch; false when it is not a single-row
@@ -111,7 +196,7 @@ func (s *session) gather(build func(db *gorm.DB) *gorm.DB, heldBy string) (bool,
 	b := s.batch
 	g := b.byKey[key]
 	if g == nil {
-		if b.repeated {
+		if b.repeated && !b.last {
 			if err := s.sendBatch(); err != nil {
 				return false, err
 			}
@@ -190,6 +275,13 @@ func (s *session) sendBatch() error {
 	if db.Error != nil {
 		return translate(db.Error)
 	}
+	return s.sendGathered(db, b)
+}
+
+// sendGathered sends b's rows on db. It reads and changes nothing of the session's but the COPY
+// buffer, so that it can run in the background (ReadAhead) while the caller gathers the next
+// batch.
+func (s *session) sendGathered(db *gorm.DB, b *batch) error {
 	held, err := s.heldJoins(db, b.joins)
 	if err != nil {
 		return err
@@ -506,7 +598,7 @@ func (s *session) gatherRow(head, tail string, vals []any, heldBy string) error 
 	key := head + "\x00" + tail
 	g := b.byKey[key]
 	if g == nil {
-		if b.repeated {
+		if b.repeated && !b.last {
 			if err := s.sendBatch(); err != nil {
 				return err
 			}

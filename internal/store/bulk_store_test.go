@@ -186,3 +186,111 @@ func TestInsertHeadsBounded(t *testing.T) {
 		})
 	}
 }
+
+// TestBatchAhead: on PostgreSQL the rows of a BatchAhead are held: reads within the next
+// ReadAhead do not see them, and they are sent after it, in the background; the next read, or
+// the commit, sees them. A write within ReadAhead goes after them. When the background send
+// fails, the next use of the transaction fails with its error and nothing is committed. On
+// SQLite BatchAhead is Batch: everything is sent at once.
+func TestBatchAhead(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		pg := st.Dialect() == store.Postgres
+		newID := func() string { return uuid.Must(uuid.NewV7()).String() }
+		event := func(id, rec string) outbox.Event {
+			return outbox.Event{ID: id, OccurredAt: time.Now().UTC(), Type: "referral.received", RecordType: "referral", RecordID: rec}
+		}
+		count := func(tx *store.Tx, rec string) int {
+			t.Helper()
+			es, err := tx.Outbox().ForRecord(rec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return len(es)
+		}
+		first, second := newID(), newID()
+		err := st.InTx(ctx, func(tx *store.Tx) error {
+			if err := tx.BatchAhead(func() error {
+				for range 3 {
+					if err := tx.Publish(event(newID(), first)); err != nil {
+						return err
+					}
+				}
+				return nil
+			}); err != nil {
+				return err
+			}
+			var ahead int
+			if err := tx.ReadAhead(func() error { ahead = count(tx, first); return nil }); err != nil {
+				return err
+			}
+			if want := map[bool]int{true: 0, false: 3}[pg]; ahead != want {
+				t.Errorf("read ahead of the held rows: %d events, want %d", ahead, want)
+			}
+			// The next batch is gathered while the first is sent; a read after it sees both.
+			if err := tx.BatchAhead(func() error { return tx.Publish(event(newID(), second)) }); err != nil {
+				return err
+			}
+			if n, m := count(tx, first), count(tx, second); n != 3 || m != 1 {
+				t.Errorf("after the batches: %d and %d events, want 3 and 1", n, m)
+			}
+			// A write within ReadAhead goes after the held rows (its read sees them all).
+			if err := tx.BatchAhead(func() error { return tx.Publish(event(newID(), second)) }); err != nil {
+				return err
+			}
+			return tx.ReadAhead(func() error {
+				if err := tx.Publish(event(newID(), second)); err != nil {
+					return err
+				}
+				if n := count(tx, second); n != 3 {
+					t.Errorf("a write within ReadAhead, then a read: %d events, want 3", n)
+				}
+				return nil
+			})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := st.InTx(ctx, func(tx *store.Tx) error {
+			if n, m := count(tx, first), count(tx, second); n != 3 || m != 3 {
+				t.Errorf("committed: %d and %d events, want 3 and 3", n, m)
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+
+		// A held batch that fails (an event's id given twice) fails the transaction at its next
+		// use, and nothing of it is kept.
+		third, dup := newID(), newID()
+		err = st.InTx(ctx, func(tx *store.Tx) error {
+			if err := tx.Publish(event(newID(), third)); err != nil {
+				return err
+			}
+			if err := tx.BatchAhead(func() error {
+				if err := tx.Publish(event(dup, third)); err != nil {
+					return err
+				}
+				return tx.Publish(event(dup, third))
+			}); err != nil {
+				return err
+			}
+			if err := tx.ReadAhead(func() error { return nil }); err != nil {
+				return err
+			}
+			_, err := tx.Outbox().ForRecord(third)
+			return err
+		})
+		if err == nil {
+			t.Fatal("a held batch with an id given twice: no error")
+		}
+		if err := st.InTx(ctx, func(tx *store.Tx) error {
+			if n := count(tx, third); n != 0 {
+				t.Errorf("after the failed transaction: %d events kept, want none", n)
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	})
+}

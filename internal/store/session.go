@@ -72,6 +72,13 @@ type session struct {
 	conn *sql.Conn
 	// copyBuf is the buffer a batch's COPY rows are written into, reused batch after batch.
 	copyBuf []byte
+	// held: the rows of a BatchAhead, not yet sent; ahead: within ReadAhead, whose reads do not
+	// send them; inflight, closed when the rows being sent in the background are sent, and
+	// inflightErr, their error (see Tx.ReadAhead).
+	held        *batch
+	ahead       bool
+	inflight    chan struct{}
+	inflightErr error
 }
 
 // rememberRow keeps a row read, for a later update of it in the same session.
@@ -103,6 +110,9 @@ type guard struct {
 
 // q is the handle for a read: what has been kept is sent first, so the read sees it.
 func (s *session) q() *gorm.DB {
+	if err := s.ready(); err != nil {
+		return s.failed(err)
+	}
 	if s.batch != nil && len(s.batch.groups) > 0 {
 		if err := s.sendBatch(); err != nil {
 			return s.failed(err)
@@ -125,8 +135,27 @@ func (s *session) q() *gorm.DB {
 	return s.pool
 }
 
+// ready waits for rows being sent in the background and, but within ReadAhead, sends the rows a
+// BatchAhead holds: what a read must see. Writes waiting to be sent go after the held rows, even
+// within ReadAhead.
+func (s *session) ready() error {
+	if err := s.await(); err != nil {
+		return err
+	}
+	if s.held != nil && (!s.ahead || len(s.pending) > 0 || len(s.guards) > 0 || s.batch != nil && len(s.batch.groups) > 0) {
+		return s.sendHeld()
+	}
+	return nil
+}
+
 // w is the handle for a write that must happen now, inside the transaction.
 func (s *session) w() *gorm.DB {
+	if s.held != nil {
+		// A write goes after the held rows, even within ReadAhead.
+		if err := s.sendHeld(); err != nil {
+			return s.failed(err)
+		}
+	}
 	if s.tx == nil && s.canBegin {
 		if err := s.begin(); err != nil {
 			return s.failed(err)
@@ -563,7 +592,12 @@ func (s *session) stale(db *gorm.DB, guards []guard) error {
 // finish ends the session after fn: sends what is kept (in the transaction, or as the one
 // statement that is the whole transaction) and commits, or rolls back on err.
 func (s *session) finish(err error) error {
+	if err == nil {
+		err = s.sendHeld() // what a BatchAhead holds, or is sending, commits with the rest
+	}
 	if err != nil {
+		_ = s.await()
+		s.held = nil
 		if s.tx != nil {
 			s.rollback()
 		}
@@ -595,6 +629,7 @@ func (s *session) finish(err error) error {
 func (s *session) run(fn func(tx *Tx) error, tx *Tx) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
+			_ = s.await()
 			if s.tx != nil {
 				s.rollback()
 			}
@@ -691,7 +726,7 @@ func withReadAudit(sel string, selVars []any, e audit.Event, ypCol string) (stri
 // (SQLite, or writes kept that the read must follow); the caller then reads as it otherwise does.
 func (c conn) takeDirect(sel string, vars []any, fields []any, ypCol string) (bool, error) {
 	s := c.session
-	if !s.deferWrites || s.batch != nil || len(s.pending) > 0 || len(s.guards) > 0 {
+	if !s.deferWrites || s.batch != nil || s.held != nil || s.inflight != nil || len(s.pending) > 0 || len(s.guards) > 0 {
 		return false, nil
 	}
 	audited := s.readAudit != nil && ypCol != ""

@@ -261,3 +261,34 @@ func TestImportIdentifierGivenInAnEarlierChunk(t *testing.T) {
 		o.PersonRules.ExternalIDSystems = externalid.Systems{"bridge"}
 	})
 }
+
+// A key a row of the previous chunk gave (a caller that did not check its file's keys) finds the
+// young person that row made, written by then in the import's transaction: unchanged, not a
+// conflict, though the chunk's reads otherwise go ahead of the last chunk's rows.
+func TestImportKeyGivenInThePreviousChunk(t *testing.T) {
+	cwt.Each(t, func(t *testing.T, e *cwt.Env) {
+		const again, set = 1050, "K"
+		key := func(i int) externalid.ID { return externalid.ID{System: "bridge", Value: fmt.Sprintf("%s-key-%d", set, i)} }
+		results := map[int]people.ImportResult{}
+		err := e.App.People.ImportYoungPeople(cwt.As(e.Officer()), func(yield func(people.ImportRow) bool) {
+			for i := range 1100 {
+				k := key(i)
+				if i == again {
+					k = key(5)
+				}
+				yp := person.YoungPerson{GivenName: "Child", FamilyName: "Imported", DateOfBirth: cwt.Today.AddDate(-9, 0, 0),
+					ExternalIDs: []externalid.ID{k}}
+				if !yield(people.ImportRow{Row: i + 2, Key: k, Person: yp}) {
+					return
+				}
+			}
+		}, false, func(res people.ImportResult) { results[res.Row] = res })
+		if err != nil {
+			t.Fatal(err)
+		}
+		first, second := results[7], results[again+2]
+		if !first.Created || second.Created || second.ID != first.ID {
+			t.Errorf("row %d gives row 7's key again: %+v, row 7 %+v; want row 7's young person, unchanged", again+2, second, first)
+		}
+	}, func(o *app.Options) { o.PersonRules.ExternalIDSystems = externalid.Systems{"bridge"} })
+}

@@ -59,13 +59,30 @@ func (s *Service) ImportYoungPeople(ctx context.Context, rows iter.Seq[ImportRow
 		if err := tx.People().LockAllIdentifiers(); err != nil {
 			return err
 		}
+		// A chunk's reads go ahead of the last chunk's rows (tx.ReadAhead) unless it gives a key
+		// or an identifier the last chunk gave: only those rows could read differently.
+		var lastKeys map[externalid.ID]bool
+		var lastClaims map[person.Claim]bool
 		return casework.InChunks(rows, importChunk, func(chunk []ImportRow) error {
-			return s.importChunk(ctx, tx, p, chunk, done)
+			keys, claims := make(map[externalid.ID]bool, len(chunk)), make(map[person.Claim]bool, len(chunk))
+			ahead := true
+			for _, r := range chunk {
+				keys[r.Key] = true
+				ahead = ahead && !lastKeys[r.Key]
+				for _, c := range r.Person.Claims() {
+					claims[c] = true
+					ahead = ahead && !lastClaims[c]
+				}
+			}
+			lastKeys, lastClaims = keys, claims
+			return s.importChunk(ctx, tx, p, chunk, ahead, done)
 		}, tx.ExternalIDs().Analyse)
 	})
 }
 
-func (s *Service) importChunk(ctx context.Context, tx Tx, p auth.Principal, chunk []ImportRow, done func(ImportResult)) error {
+// With ahead, its reads need not see the last chunk's rows (see Tx.ReadAhead). A chunk written
+// whole is held for the next chunk's reads to go first (Tx.BatchAhead).
+func (s *Service) importChunk(ctx context.Context, tx Tx, p auth.Principal, chunk []ImportRow, ahead bool, done func(ImportResult)) error {
 	if len(chunk) == 0 {
 		return nil
 	}
@@ -76,42 +93,54 @@ func (s *Service) importChunk(ctx context.Context, tx Tx, p auth.Principal, chun
 		}
 		keys[i] = r.Key
 	}
-	held, err := tx.ExternalIDs().FindAll(externalid.YoungPerson, keys)
+	var held map[externalid.ID]string
+	sc := s.Scope(p)
+	fast := !sc.Restricted
+	reads := func() (err error) {
+		if held, err = tx.ExternalIDs().FindAll(externalid.YoungPerson, keys); err != nil {
+			return err
+		}
+		// Fast only when every new row's key, NHS number and UPN is new to the chunk and the
+		// database, and the caller sees every record (so no possible duplicate is to be recorded).
+		var claims []person.Claim
+		seenKeys, seenClaims := map[externalid.ID]bool{}, map[person.Claim]bool{}
+		for _, r := range chunk {
+			if _, ok := held[r.Key]; ok {
+				continue
+			}
+			if seenKeys[r.Key] || len(r.Person.ExternalIDs) != 1 || r.Person.EducationSettingID != "" {
+				fast = false
+			}
+			seenKeys[r.Key] = true
+			for _, c := range r.Person.Claims() {
+				if seenClaims[c] {
+					fast = false
+				}
+				seenClaims[c] = true
+				claims = append(claims, c)
+			}
+		}
+		if fast && len(claims) > 0 {
+			holders, err := tx.People().Holders(claims, "", sc)
+			if err != nil {
+				return err
+			}
+			fast = len(holders) == 0
+		}
+		return nil
+	}
+	var err error
+	if ahead {
+		err = tx.ReadAhead(reads)
+	} else {
+		err = reads()
+	}
 	if err != nil {
 		return err
 	}
-	// Fast only when every new row's key, NHS number and UPN is new to the chunk and the
-	// database, and the caller sees every record (so no possible duplicate is to be recorded).
-	sc := s.Scope(p)
-	fast := !sc.Restricted
-	var claims []person.Claim
-	seenKeys, seenClaims := map[externalid.ID]bool{}, map[person.Claim]bool{}
-	for _, r := range chunk {
-		if _, ok := held[r.Key]; ok {
-			continue
-		}
-		if seenKeys[r.Key] || len(r.Person.ExternalIDs) != 1 || r.Person.EducationSettingID != "" {
-			fast = false
-		}
-		seenKeys[r.Key] = true
-		for _, c := range r.Person.Claims() {
-			if seenClaims[c] {
-				fast = false
-			}
-			seenClaims[c] = true
-			claims = append(claims, c)
-		}
-	}
-	if fast && len(claims) > 0 {
-		holders, err := tx.People().Holders(claims, "", sc)
-		if err != nil {
-			return err
-		}
-		fast = len(holders) == 0
-	}
 	if !fast && len(chunk) > slowChunk {
 		for part := range slices.Chunk(chunk, slowChunk) {
-			if err := s.importChunk(ctx, tx, p, part, done); err != nil {
+			if err := s.importChunk(ctx, tx, p, part, false, done); err != nil {
 				return err
 			}
 		}
@@ -119,7 +148,11 @@ func (s *Service) importChunk(ctx context.Context, tx Tx, p auth.Principal, chun
 	}
 	// The chunk's inserts go together, a statement per table (tx.Batch); a row done row by row
 	// reads first, which sends what was gathered before it.
-	return tx.Batch(func() error { return s.writeChunk(ctx, tx, p, chunk, held, fast, done) })
+	write := tx.Batch
+	if fast {
+		write = tx.BatchAhead
+	}
+	return write(func() error { return s.writeChunk(ctx, tx, p, chunk, held, fast, done) })
 }
 
 func (s *Service) writeChunk(ctx context.Context, tx Tx, p auth.Principal, chunk []ImportRow, held map[externalid.ID]string, fast bool, done func(ImportResult)) error {

@@ -91,8 +91,19 @@ func (s *Service) ImportReferrals(ctx context.Context, rows iter.Seq[ImportRefer
 	}
 	return casework.ImportTx(ctx, s.db, dryRun, func(tx Tx) error {
 		c := &importCache{practitioners: map[string]practitionerFound{}, localities: map[string]string{}}
+		// A chunk's reads go ahead of the last chunk's rows (tx.ReadAhead) unless it gives a
+		// referral key the last chunk gave (a caller that did not check its file's keys): the
+		// rest of what they read (young people, practitioners, organisations) no chunk writes.
+		var last map[externalid.ID]bool
 		return casework.InChunks(rows, importChunk, func(chunk []ImportReferral) error {
-			return s.importChunk(ctx, tx, p, chunk, numbers, c, done)
+			keys := make(map[externalid.ID]bool, len(chunk))
+			ahead := true
+			for _, r := range chunk {
+				keys[r.Key] = true
+				ahead = ahead && !last[r.Key]
+			}
+			last = keys
+			return s.importChunk(ctx, tx, p, chunk, numbers, c, ahead, done)
 		}, tx.ExternalIDs().Analyse)
 	})
 }
@@ -116,7 +127,9 @@ type practitionerFound struct {
 // importChunk writes a chunk of rows: their keys, young people and referrers are read for the
 // whole chunk first, then every new referral's rows are written together. A row naming its young
 // person by NHS number, or giving more than its key, is done as before, row by row.
-func (s *Service) importChunk(ctx context.Context, tx Tx, p auth.Principal, chunk []ImportReferral, numbers map[int]*numberRange, c *importCache, done func(casework.ImportResult)) error {
+// With ahead, its reads need not see the last chunk's rows (see Tx.ReadAhead); its own rows are
+// held for the next chunk's reads to go first (Tx.BatchAhead).
+func (s *Service) importChunk(ctx context.Context, tx Tx, p auth.Principal, chunk []ImportReferral, numbers map[int]*numberRange, c *importCache, ahead bool, done func(casework.ImportResult)) error {
 	if len(chunk) == 0 {
 		return nil
 	}
@@ -128,42 +141,55 @@ func (s *Service) importChunk(ctx context.Context, tx Tx, p auth.Principal, chun
 			ypKeys = append(ypKeys, *row.YoungPersonKey)
 		}
 	}
-	held, err := tx.ExternalIDs().FindAll(externalid.Referral, keys)
-	if err != nil {
-		return err
-	}
-	children, err := tx.ExternalIDs().FindAll(externalid.YoungPerson, ypKeys)
-	if err != nil {
-		return err
-	}
-	var ids []string
-	for _, id := range children {
-		ids = append(ids, id)
-	}
-	records, err := tx.People().GetAll(ids, s.Scope(p))
-	if err != nil {
-		return err
-	}
-	for _, row := range chunk {
-		if _, ok := c.practitioners[row.ReferrerEmail]; !ok {
-			pr, err := tx.Directory().PractitionerByEmail(row.ReferrerEmail)
-			if err != nil && fault.KindOf(err) != fault.NotFound {
-				return err
-			}
-			c.practitioners[row.ReferrerEmail] = practitionerFound{pr, err}
+	var (
+		held, children map[externalid.ID]string
+		records        map[string]person.YoungPerson
+	)
+	reads := func() (err error) {
+		if held, err = tx.ExternalIDs().FindAll(externalid.Referral, keys); err != nil {
+			return err
 		}
-	}
-	for _, yp := range records {
-		if _, ok := c.localities[yp.EducationSettingID]; !ok && yp.EducationSettingID != "" {
-			o, err := tx.Directory().Organisation(yp.EducationSettingID)
-			if err != nil && fault.KindOf(err) != fault.NotFound {
-				return err
-			}
-			c.localities[yp.EducationSettingID] = o.Locality
+		if children, err = tx.ExternalIDs().FindAll(externalid.YoungPerson, ypKeys); err != nil {
+			return err
 		}
+		var ids []string
+		for _, id := range children {
+			ids = append(ids, id)
+		}
+		if records, err = tx.People().GetAll(ids, s.Scope(p)); err != nil {
+			return err
+		}
+		for _, row := range chunk {
+			if _, ok := c.practitioners[row.ReferrerEmail]; !ok {
+				pr, err := tx.Directory().PractitionerByEmail(row.ReferrerEmail)
+				if err != nil && fault.KindOf(err) != fault.NotFound {
+					return err
+				}
+				c.practitioners[row.ReferrerEmail] = practitionerFound{pr, err}
+			}
+		}
+		for _, yp := range records {
+			if _, ok := c.localities[yp.EducationSettingID]; !ok && yp.EducationSettingID != "" {
+				o, err := tx.Directory().Organisation(yp.EducationSettingID)
+				if err != nil && fault.KindOf(err) != fault.NotFound {
+					return err
+				}
+				c.localities[yp.EducationSettingID] = o.Locality
+			}
+		}
+		return nil
+	}
+	var err error
+	if ahead {
+		err = tx.ReadAhead(reads)
+	} else {
+		err = reads()
+	}
+	if err != nil {
+		return err
 	}
 	seen := make(map[externalid.ID]bool, len(chunk))
-	return tx.Batch(func() error {
+	return tx.BatchAhead(func() error {
 		for _, row := range chunk {
 			res := casework.ImportResult{Row: row.Row}
 			if id, ok := held[row.Key]; ok {

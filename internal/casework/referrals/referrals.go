@@ -30,6 +30,11 @@ type Tx interface {
 	ExternalIDs() externalid.Repository
 	// Batch sends the single-row inserts fn makes together, as multi-row statements.
 	Batch(fn func() error) error
+	// BatchAhead is Batch for an import's chunk whose rows the next chunk's reads, made in
+	// ReadAhead, need not see: they are sent after those reads, while the next chunk is worked out.
+	BatchAhead(fn func() error) error
+	// ReadAhead runs fn's reads before the rows the last BatchAhead holds are sent.
+	ReadAhead(fn func() error) error
 }
 
 // Service runs the pathway's use cases.
