@@ -268,7 +268,9 @@ func TestImportIdentifierGivenInAnEarlierChunk(t *testing.T) {
 func TestImportKeyGivenInThePreviousChunk(t *testing.T) {
 	cwt.Each(t, func(t *testing.T, e *cwt.Env) {
 		const again, set = 1050, "K"
-		key := func(i int) externalid.ID { return externalid.ID{System: "bridge", Value: fmt.Sprintf("%s-key-%d", set, i)} }
+		key := func(i int) externalid.ID {
+			return externalid.ID{System: "bridge", Value: fmt.Sprintf("%s-key-%d", set, i)}
+		}
 		results := map[int]people.ImportResult{}
 		err := e.App.People.ImportYoungPeople(cwt.As(e.Officer()), func(yield func(people.ImportRow) bool) {
 			for i := range 1100 {
