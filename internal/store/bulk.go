@@ -21,7 +21,8 @@ import (
 // database together as multi-row INSERT ... VALUES statements when the batch ends or before the
 // next read. The statements and their values are exactly those of the row-by-row writes; only how
 // many go in one round trip changes. Row-level triggers (report_deltas) fire per row either way.
-// On SQLite a shape's rows go as one JSON parameter instead of VALUES lists (bulk_sqlite.go).
+// On SQLite a shape's rows go as one JSON parameter instead of VALUES lists (bulk_sqlite.go); on
+// PostgreSQL by COPY in a transaction (bulk_copy.go), else as arrays (bulk_pg.go).
 //
 // Order: the shapes are sent in the order each first appeared, which is each record's own order of
 // writes (its row, then the rows naming it: external ids, the team, audit, outbox), so a row is

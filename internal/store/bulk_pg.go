@@ -14,7 +14,8 @@ import (
 	"gorm.io/gorm"
 )
 
-// On PostgreSQL a batched shape is sent as INSERT ... SELECT over unnest() of one text array per
+// On PostgreSQL a batched shape that COPY cannot take (one with ON CONFLICT, or outside a
+// transaction: see bulk_copy.go) is sent as INSERT ... SELECT over unnest() of one text array per
 // column, each cast to its column's type, instead of multi-row VALUES lists. The rows and values
 // are the same; what changes is the work around them: a VALUES list of a thousand rows has tens
 // of thousands of parameters, which PostgreSQL parses and plans again at every execution (a
