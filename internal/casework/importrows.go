@@ -55,3 +55,12 @@ func InChunks[R any](rows iter.Seq[R], size int, write func([]R) error, analyse 
 	}
 	return write(chunk)
 }
+
+// ReadsAhead runs an import chunk's reads: within tx.ReadAhead when ahead (they need not see the
+// last chunk's rows, which are then sent while the chunk is worked out), else as they are.
+func ReadsAhead(tx interface{ ReadAhead(func() error) error }, ahead bool, reads func() error) error {
+	if ahead {
+		return tx.ReadAhead(reads)
+	}
+	return reads()
+}

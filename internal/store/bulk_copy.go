@@ -43,21 +43,9 @@ func (c *copySender) send(g *batchGroup) (bool, error) {
 	if c == nil || strings.TrimSpace(g.tail) != "" {
 		return false, nil
 	}
-	table, cols, ok := parseInsertHead(g.head)
-	if !ok || len(cols) != g.width || !plainTuple(g) {
-		return false, nil
-	}
-	types, err := c.s.columnTypes(c.db, table)
-	if err != nil {
+	table, cols, casts, err := c.s.shapeTypes(c.db, g)
+	if casts == nil || err != nil {
 		return false, err
-	}
-	casts := make([]string, len(cols))
-	for i, col := range cols {
-		t, ok := types[col]
-		if !ok {
-			return false, nil
-		}
-		casts[i] = t
 	}
 	buf := c.buf[:0]
 	n := 0

@@ -61,21 +61,9 @@ func (s *session) arraySender(db *gorm.DB, held map[string]bool) *arraySender {
 // add takes g's rows (but those held back) into the statement; false, with nothing taken, when
 // the shape or a value cannot go as arrays.
 func (a *arraySender) add(g *batchGroup) (bool, error) {
-	table, cols, ok := parseInsertHead(g.head)
-	if !ok || len(cols) != g.width || !plainTuple(g) {
-		return false, nil
-	}
-	types, err := a.s.columnTypes(a.db, table)
-	if err != nil {
+	table, cols, casts, err := a.s.shapeTypes(a.db, g)
+	if casts == nil || err != nil {
 		return false, err
-	}
-	casts := make([]string, len(cols))
-	for i, c := range cols {
-		t, ok := types[c]
-		if !ok {
-			return false, nil
-		}
-		casts[i] = t
 	}
 	arrays := make([]*textArray, len(cols))
 	for i := range arrays {
@@ -223,6 +211,28 @@ func unquoteIdent(q string) (string, bool) {
 		return "", false
 	}
 	return strings.ReplaceAll(inner, `""`, `"`), true
+}
+
+// shapeTypes takes g's INSERT apart into its table and columns, with each column's type as CAST
+// names it; nil types when the shape is not a plain row of parameters into named columns.
+func (s *session) shapeTypes(db *gorm.DB, g *batchGroup) (table string, cols, casts []string, err error) {
+	table, cols, ok := parseInsertHead(g.head)
+	if !ok || len(cols) != g.width || !plainTuple(g) {
+		return "", nil, nil, nil
+	}
+	types, err := s.columnTypes(db, table)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	casts = make([]string, len(cols))
+	for i, c := range cols {
+		t, ok := types[c]
+		if !ok {
+			return "", nil, nil, nil
+		}
+		casts[i] = t
+	}
+	return table, cols, casts, nil
 }
 
 // columnTypes is the type of each of table's columns, as CAST names it.

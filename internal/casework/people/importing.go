@@ -129,13 +129,7 @@ func (s *Service) importChunk(ctx context.Context, tx Tx, p auth.Principal, chun
 		}
 		return nil
 	}
-	var err error
-	if ahead {
-		err = tx.ReadAhead(reads)
-	} else {
-		err = reads()
-	}
-	if err != nil {
+	if err := casework.ReadsAhead(tx, ahead, reads); err != nil {
 		return err
 	}
 	if !fast && len(chunk) > slowChunk {
