@@ -84,10 +84,11 @@ type batchGroup struct {
 func (tx *Tx) Batch(fn func() error) error { return tx.runBatch(fn, false) }
 
 // BatchAhead is Batch for one chunk of an import whose next chunk's reads do not depend on it
-// (see ReadAhead): on PostgreSQL its rows are held when fn returns, and sent after those reads, in
-// the background, while the next chunk is worked out; any other use of the database sends them
-// first (or waits for them), as Batch would have. Elsewhere it is Batch.
-func (tx *Tx) BatchAhead(fn func() error) error { return tx.runBatch(fn, tx.dialect == Postgres) }
+// (see ReadAhead): its rows are held when fn returns, and sent after those reads, in the
+// background, while the next chunk is worked out (on PostgreSQL the database's backend works
+// while this process does; on SQLite the engine's work on one core, the next chunk's on the
+// other); any other use of the database sends them first (or waits for them), as Batch would.
+func (tx *Tx) BatchAhead(fn func() error) error { return tx.runBatch(fn, true) }
 
 func (tx *Tx) runBatch(fn func() error, hold bool) error {
 	if tx.batch != nil {
@@ -131,7 +132,7 @@ func (tx *Tx) runBatch(fn func() error, hold bool) error {
 
 // ReadAhead runs fn, whose reads need not see the rows a BatchAhead holds, before those rows are
 // sent, and then starts sending them in the background: the caller works out its next chunk while
-// PostgreSQL writes the last (an import's Go work and the database's were one after the other,
+// the database writes the last (an import's Go work and the database's were one after the other,
 // each idle while the other ran). fn must only read; a write in it sends the held rows first.
 func (tx *Tx) ReadAhead(fn func() error) error {
 	tx.ahead = true
