@@ -78,13 +78,13 @@ func (c *copySender) send(g *batchGroup) (bool, error) {
 	}
 	var sql strings.Builder
 	sql.WriteString("COPY ")
-	sql.WriteString(quoteIdent(table))
+	c.db.QuoteTo(&sql, table)
 	sql.WriteString(" (")
 	for i, col := range cols {
 		if i > 0 {
 			sql.WriteByte(',')
 		}
-		sql.WriteString(quoteIdent(col))
+		c.db.QuoteTo(&sql, col)
 	}
 	sql.WriteString(") FROM STDIN")
 	err = c.s.conn.Raw(func(dc any) error {
@@ -117,9 +117,4 @@ func appendCopyText(buf []byte, text string) []byte {
 		start = i + 1
 	}
 	return append(buf, text[start:]...)
-}
-
-// quoteIdent is name as a double-quoted identifier.
-func quoteIdent(name string) string {
-	return `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
 }
