@@ -35,6 +35,13 @@ func AnalyseDue(before, after int) bool {
 	return false
 }
 
+// ImportChunk is how many rows an import reads for at once (a query per kind of read) and then
+// writes together (see store.Tx.Batch), for young people and referrals. 2,000 rather than 1,000:
+// fewer, larger COPYs and trigger statements, 5-8% more rows a second on PostgreSQL at 100,000
+// rows (alternated runs, 6 December 2026), for 20 MB more peak heap (two chunks are held while
+// one is sent). Tests cross chunk boundaries by it.
+const ImportChunk = 2000
+
 // InChunks hands rows to write size at a time (the last chunk may be short or empty), calling
 // analyse when AnalyseDue says the planner's statistics are due a refresh.
 func InChunks[R any](rows iter.Seq[R], size int, write func([]R) error, analyse func() error) error {

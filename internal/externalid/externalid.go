@@ -119,11 +119,15 @@ func (s Systems) Parse(pointer, text string) (ID, error) {
 
 // Repository keeps the identifiers. The store implements it; a service sees only this.
 type Repository interface {
-	// Analyse refreshes the database's statistics of the identifiers, this transaction's own
-	// included: an import calls it as its rows grow, or the planner, still counting the table as
-	// it was, looks a chunk's keys up by scanning every identifier of their system.
-	Analyse() error
-	// AnalysePlans is Analyse for an import of plans: the identifiers, young people, EHC plans
+	// AnalysePeople refreshes the database's statistics of the identifiers, young people and
+	// teams, this transaction's own rows included: an import of young people calls it as its rows
+	// grow, or the planner, still counting the tables as they were, looks a chunk's keys up by
+	// scanning every identifier of their system.
+	AnalysePeople() error
+	// AnalyseReferrals is AnalysePeople for an import of referrals: the identifiers, teams and
+	// referrals (it writes no young people).
+	AnalyseReferrals() error
+	// AnalysePlans is AnalysePeople for an import of plans: the identifiers, young people, EHC plans
 	// with their versions and annual reviews, and transition plans.
 	AnalysePlans() error
 	// Add gives record the identifiers; one already naming another record of the type is a

@@ -21,8 +21,9 @@ func TestImportsAnalyseWithoutWaiting(t *testing.T) {
 		}
 		st := b.Open(t)
 		analyses := map[string]func(*store.Tx) error{
-			"people": func(tx *store.Tx) error { return tx.ExternalIDs().Analyse() },
-			"plans":  func(tx *store.Tx) error { return tx.ExternalIDs().AnalysePlans() },
+			"people":    func(tx *store.Tx) error { return tx.ExternalIDs().AnalysePeople() },
+			"referrals": func(tx *store.Tx) error { return tx.ExternalIDs().AnalyseReferrals() },
+			"plans":     func(tx *store.Tx) error { return tx.ExternalIDs().AnalysePlans() },
 		}
 		for first, holding := range analyses {
 			for second, other := range analyses {

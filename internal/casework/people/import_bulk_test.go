@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/oneplan-send/oneplan/internal/app"
+	"github.com/oneplan-send/oneplan/internal/casework"
 	cwt "github.com/oneplan-send/oneplan/internal/casework/caseworktest"
 	"github.com/oneplan-send/oneplan/internal/casework/people"
 	"github.com/oneplan-send/oneplan/internal/externalid"
@@ -25,12 +26,12 @@ import (
 // batch (a child with a setting), and more rows than one statement takes on SQLite.
 func TestImportWritesWhatOneAtATimeWrites(t *testing.T) {
 	cwt.Each(t, func(t *testing.T, e *cwt.Env) {
-		const n = 1300
+		n := casework.ImportChunk + 300
 		child := func(set string, i int) (person.YoungPerson, externalid.ID) {
 			key := externalid.ID{System: "bridge", Value: fmt.Sprintf("%s-%d", set, i)}
 			yp := person.YoungPerson{GivenName: "Child", FamilyName: "Imported", DateOfBirth: cwt.Today.AddDate(-9, 0, 0),
 				Locality: "South", PrimarySENNeed: "ASD", NHSNumber: nhsNumber(set, i), ExternalIDs: []externalid.ID{key}}
-			if i >= 1000 && i%7 == 3 {
+			if i >= casework.ImportChunk && i%7 == 3 {
 				yp.EducationSettingID = e.School.ID
 			}
 			return yp, key
@@ -234,9 +235,9 @@ func dollar(n int) string {
 // then, in the import's transaction) is refused, naming the row, and nothing of the file is kept.
 func TestImportIdentifierGivenInAnEarlierChunk(t *testing.T) {
 	cwt.Each(t, func(t *testing.T, e *cwt.Env) {
-		const again, set = 1100, "A" // a row of the next chunk of 1,000
+		again, set := casework.ImportChunk+100, "A" // a row of the next chunk
 		err := e.App.People.ImportYoungPeople(cwt.As(e.Officer()), func(yield func(people.ImportRow) bool) {
-			for i := range 1200 {
+			for i := range casework.ImportChunk + 200 {
 				key := externalid.ID{System: "bridge", Value: fmt.Sprintf("%s-again-%d", set, i)}
 				yp := person.YoungPerson{GivenName: "Child", FamilyName: "Imported", DateOfBirth: cwt.Today.AddDate(-9, 0, 0),
 					NHSNumber: nhsNumber(set, i), ExternalIDs: []externalid.ID{key}}
@@ -267,13 +268,13 @@ func TestImportIdentifierGivenInAnEarlierChunk(t *testing.T) {
 // conflict, though the chunk's reads otherwise go ahead of the last chunk's rows.
 func TestImportKeyGivenInThePreviousChunk(t *testing.T) {
 	cwt.Each(t, func(t *testing.T, e *cwt.Env) {
-		const again, set = 1050, "K"
+		again, set := casework.ImportChunk+50, "K"
 		key := func(i int) externalid.ID {
 			return externalid.ID{System: "bridge", Value: fmt.Sprintf("%s-key-%d", set, i)}
 		}
 		results := map[int]people.ImportResult{}
 		err := e.App.People.ImportYoungPeople(cwt.As(e.Officer()), func(yield func(people.ImportRow) bool) {
-			for i := range 1100 {
+			for i := range casework.ImportChunk + 100 {
 				k := key(i)
 				if i == again {
 					k = key(5)

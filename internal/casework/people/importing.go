@@ -27,10 +27,6 @@ type ImportResult = casework.ImportResult
 // RowError is the error that stopped an import: the row and what was wrong with it.
 type RowError = casework.RowError
 
-// importChunk is how many rows the import checks against the database at once, and writes
-// together (see Tx.Batch).
-var importChunk = 1000
-
 // slowChunk is the part of a chunk checked together when the chunk cannot be written whole with
 // no further reads: a row in it that must be done row by row then costs the rows near it only.
 const slowChunk = 25
@@ -63,7 +59,7 @@ func (s *Service) ImportYoungPeople(ctx context.Context, rows iter.Seq[ImportRow
 		// or an identifier the last chunk gave: only those rows could read differently.
 		var lastKeys map[externalid.ID]bool
 		var lastClaims map[person.Claim]bool
-		return casework.InChunks(rows, importChunk, func(chunk []ImportRow) error {
+		return casework.InChunks(rows, casework.ImportChunk, func(chunk []ImportRow) error {
 			keys, claims := make(map[externalid.ID]bool, len(chunk)), make(map[person.Claim]bool, len(chunk))
 			ahead := true
 			for _, r := range chunk {
@@ -76,7 +72,7 @@ func (s *Service) ImportYoungPeople(ctx context.Context, rows iter.Seq[ImportRow
 			}
 			lastKeys, lastClaims = keys, claims
 			return s.importChunk(ctx, tx, p, chunk, ahead, done)
-		}, tx.ExternalIDs().Analyse)
+		}, tx.ExternalIDs().AnalysePeople)
 	})
 }
 

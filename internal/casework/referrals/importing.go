@@ -95,7 +95,7 @@ func (s *Service) ImportReferrals(ctx context.Context, rows iter.Seq[ImportRefer
 		// referral key the last chunk gave (a caller that did not check its file's keys): the
 		// rest of what they read (young people, practitioners, organisations) no chunk writes.
 		var last map[externalid.ID]bool
-		return casework.InChunks(rows, importChunk, func(chunk []ImportReferral) error {
+		return casework.InChunks(rows, casework.ImportChunk, func(chunk []ImportReferral) error {
 			keys := make(map[externalid.ID]bool, len(chunk))
 			ahead := true
 			for _, r := range chunk {
@@ -104,13 +104,9 @@ func (s *Service) ImportReferrals(ctx context.Context, rows iter.Seq[ImportRefer
 			}
 			last = keys
 			return s.importChunk(ctx, tx, p, chunk, numbers, c, ahead, done)
-		}, tx.ExternalIDs().Analyse)
+		}, tx.ExternalIDs().AnalyseReferrals)
 	})
 }
-
-// importChunk is how many rows the write pass reads for at once (a query per kind of read), and
-// then writes together (see Tx.Batch).
-const importChunk = 1000
 
 // importCache holds what an import reads once however many rows name it: the referrers by email
 // and the education settings' localities (a council has few of either).

@@ -21,7 +21,7 @@ import (
 // and the same eligibility and locality; a second run of the same file creates nothing.
 func TestImportedReferralsMatchCreated(t *testing.T) {
 	cwt.Each(t, func(t *testing.T, e *cwt.Env) {
-		const n = 1100
+		n := casework.ImportChunk + 100
 		ctx := cwt.As(e.Officer())
 		children := importChildren(t, e, "C", n+1, "South")
 		r := referral.Referral{Reasons: []string{"sen", "health"}, ServicesInvolved: []string{"school"}, ReceivedOn: cwt.Today.AddDate(0, 0, -3)}
@@ -73,7 +73,7 @@ func TestImportedReferralsMatchCreated(t *testing.T) {
 			return out
 		}
 		w := shape(want.ID)
-		for _, i := range []int{0, 999, 1000, n - 1} {
+		for _, i := range []int{0, casework.ImportChunk - 1, casework.ImportChunk, n - 1} {
 			if got := shape(ids[i]); got != w {
 				t.Errorf("row %d: imported %q, one at a time %q", i+2, got, w)
 			}
@@ -94,7 +94,7 @@ func TestImportedReferralsMatchCreated(t *testing.T) {
 // not a conflict.
 func TestImportKeyGivenInThePreviousChunk(t *testing.T) {
 	cwt.Each(t, func(t *testing.T, e *cwt.Env) {
-		const n = 1060
+		n, again := casework.ImportChunk+60, casework.ImportChunk+50
 		ctx := cwt.As(e.Officer())
 		importChildren(t, e, "K", n, "")
 		r := referral.Referral{Reasons: []string{"sen"}, ServicesInvolved: []string{"school"}, ReceivedOn: cwt.Today.AddDate(0, 0, -3)}
@@ -102,7 +102,7 @@ func TestImportKeyGivenInThePreviousChunk(t *testing.T) {
 		err := e.App.Referrals.ImportReferrals(ctx, func(yield func(referrals.ImportReferral) bool) {
 			for i := range n {
 				yp, k := key("K", i), key("RK", i)
-				if i == 1050 {
+				if i == again {
 					k = key("RK", 5)
 				}
 				if !yield(referrals.ImportReferral{Row: i + 2, Key: k, YoungPersonKey: &yp, ReferrerEmail: strings.ToLower(e.SENCO.Email), Referral: r}) {
@@ -113,9 +113,9 @@ func TestImportKeyGivenInThePreviousChunk(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		first, again := results[7], results[1052]
-		if !first.Created || again.Created || again.ID != first.ID {
-			t.Errorf("row 1052 gives row 7's key again: %+v, row 7 %+v; want row 1052 to find row 7's referral, unchanged", again, first)
+		first, second := results[7], results[again+2]
+		if !first.Created || second.Created || second.ID != first.ID {
+			t.Errorf("row %d gives row 7's key again: %+v, row 7 %+v; want it to find row 7's referral, unchanged", again+2, second, first)
 		}
 		created := 0
 		for _, res := range results {
