@@ -37,9 +37,9 @@ func AnalyseDue(before, after int) bool {
 
 // ImportChunk is how many rows an import reads for at once (a query per kind of read) and then
 // writes together (see store.Tx.Batch), for young people and referrals. 2,000 rather than 1,000:
-// fewer, larger COPYs and trigger statements, 5-8% more rows a second on PostgreSQL at 100,000
-// rows (alternated runs, 6 December 2026), for 20 MB more peak heap (two chunks are held while
-// one is sent). Tests cross chunk boundaries by it.
+// fewer, larger COPYs and trigger statements, about 5% more rows a second on PostgreSQL in the
+// median of alternated 100,000-row runs (6 December 2026; within the noise of any one pair), for
+// 20 MB more peak heap (two chunks are held while one is sent). Tests cross chunk boundaries by it.
 const ImportChunk = 2000
 
 // InChunks hands rows to write size at a time (the last chunk may be short or empty), calling
