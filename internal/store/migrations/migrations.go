@@ -65,6 +65,7 @@ var all = []*gormigrate.Migration{
 	m0113,
 	m0114,
 	m0115,
+	m0116,
 }
 
 // Table records the IDs of the migrations applied.
