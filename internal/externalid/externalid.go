@@ -127,8 +127,8 @@ type Repository interface {
 	// AnalyseReferrals is AnalysePeople for an import of referrals: the identifiers, teams and
 	// referrals (it writes no young people).
 	AnalyseReferrals() error
-	// AnalysePlans is AnalysePeople for an import of plans: the identifiers, young people, EHC plans
-	// with their versions and annual reviews, and transition plans.
+	// AnalysePlans is AnalysePeople for an import of plans: the identifiers, young people, EHC
+	// plans with their versions and annual reviews, and transition plans.
 	AnalysePlans() error
 	// Add gives record the identifiers; one already naming another record of the type is a
 	// Conflict naming the identifier's index under /external_ids.

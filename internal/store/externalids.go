@@ -241,15 +241,16 @@ func (tx externalIDRepo) AnalysePeople() error {
 // AnalyseReferrals is AnalysePeople for an import of referrals: the identifiers and teams it
 // reads back, and referrals, which it does not read but the API's requests after it do (without
 // them, the POSTs that followed a 100,000-row import ran at half their rate until autovacuum
-// came round). It writes no young people: sampling them too (as it once did) cost a
-// 100,000-row import a fifth of its 1.4 s of ANALYSE for statistics nothing used.
+// came round). It writes no young people, so it does not sample them (as it once did, for
+// statistics nothing used: part of a 100,000-row import's 1.4 s of ANALYSE).
 func (tx externalIDRepo) AnalyseReferrals() error {
 	return tx.analyse("external_ids, involvements, referrals")
 }
 
-// AnalysePlans is AnalysePeople for the tables a plan import and its settling of passed deadlines read
-// back. Without it a plan import's readings of the plans' versions for 500 children at a time were
-// planned as scans of a table counted as empty (50 ms each at 57,000 plans, growing).
+// AnalysePlans is AnalysePeople for the tables a plan import and its settling of passed
+// deadlines read back. Without it a plan import's readings of the plans' versions for 500
+// children at a time were planned as scans of a table counted as empty (50 ms each at 57,000
+// plans, growing).
 func (tx externalIDRepo) AnalysePlans() error {
 	return tx.analyse("external_ids, young_people, ehc_plans, ehc_plan_versions, annual_reviews, transition_plans")
 }
