@@ -527,7 +527,7 @@ func progressLine(round, rounds int, op string, conns int, h httpResult, herr er
 		line += " HTTP FAILED"
 	}
 	if serr == nil {
-		line += fmt.Sprintf("  pgbench %8.1f TPS", s.TPS)
+		line += fmt.Sprintf("  pgbench %8.1f TPS (p50 %s, p99 %s)", s.TPS, ms(s.P50), ms(s.P99))
 	} else {
 		line += "  pgbench FAILED"
 	}

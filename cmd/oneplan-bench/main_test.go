@@ -82,6 +82,45 @@ func TestParsePgbench(t *testing.T) {
 	}
 }
 
+// pgbench's per-transaction log, as pgbench 15 writes it with -l (latency in the third field; a
+// failed transaction's line says how it failed there instead).
+const pgbenchLog = `0 1 5120 0 1733455200 123456
+1 1 880 0 1733455200 124001
+0 2 40100 0 1733455200 164100
+1 2 failed 0 1733455200 165000
+0 3 2300 0 1733455200 166000
+`
+
+func TestPgbenchLatencies(t *testing.T) {
+	took, err := pgbenchLatencies([]byte(pgbenchLog), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(took) != 4 {
+		t.Fatalf("read %d latencies, want 4 (the failed transaction left out): %v", len(took), took)
+	}
+	// Two threads' logs add up; the percentiles are nearest-rank over both.
+	if took, err = pgbenchLatencies([]byte("2 1 1000 0 1733455200 1\n"), took); err != nil || len(took) != 5 {
+		t.Fatalf("second log: %v, %d latencies", err, len(took))
+	}
+	if p50, p99 := percentile(took, 50), percentile(took, 99); p50 != 2300*time.Microsecond || p99 != 40100*time.Microsecond {
+		t.Errorf("p50 %v, p99 %v; want 2.3ms, 40.1ms", p50, p99)
+	}
+	hundred := make([]time.Duration, 100)
+	for i := range hundred {
+		hundred[i] = time.Duration(100-i) * time.Millisecond
+	}
+	if p50, p99 := percentile(hundred, 50), percentile(hundred, 99); p50 != 50*time.Millisecond || p99 != 99*time.Millisecond {
+		t.Errorf("of 1..100 ms: p50 %v, p99 %v; want 50ms, 99ms", p50, p99)
+	}
+	if percentile(nil, 99) != 0 {
+		t.Error("the percentile of no transactions is not 0")
+	}
+	if _, err := pgbenchLatencies([]byte("garbage\n"), nil); err == nil {
+		t.Error("a line that is not pgbench's log was read")
+	}
+}
+
 func TestMedianAndRatios(t *testing.T) {
 	for _, c := range []struct {
 		in   []float64
@@ -93,9 +132,9 @@ func TestMedianAndRatios(t *testing.T) {
 	}
 	// The row's ratio is the median of the same-round ratios, not the ratio of the medians.
 	r := row{rounds: []pair{
-		{http: httpResult{Requests: 100, Duration: time.Second}, sql: sqlResult{TPS: 1000}}, // 0.10
-		{http: httpResult{Requests: 300, Duration: time.Second}, sql: sqlResult{TPS: 1000}}, // 0.30
-		{http: httpResult{Requests: 200, Duration: time.Second}, sql: sqlResult{TPS: 400}},  // 0.50
+		{http: httpResult{Requests: 100, Duration: time.Second}, sql: sqlResult{TPS: 1000, P99: 77 * time.Millisecond}}, // 0.10
+		{http: httpResult{Requests: 300, Duration: time.Second}, sql: sqlResult{TPS: 1000, P99: 20 * time.Millisecond}}, // 0.30
+		{http: httpResult{Requests: 200, Duration: time.Second}, sql: sqlResult{TPS: 400, P99: 31 * time.Millisecond}},  // 0.50
 	}}
 	if got := r.medianOf(pair.Ratio); got != 0.3 {
 		t.Errorf("median ratio = %v, want 0.3", got)
@@ -115,6 +154,10 @@ func TestMedianAndRatios(t *testing.T) {
 	// pgbench's own TPS round by round, so a ceiling that moved is seen.
 	if !strings.Contains(out.String(), "pgbench TPS per round") || !strings.Contains(out.String(), "1000 1000 400") {
 		t.Errorf("the table does not show pgbench's TPS per round:\n%s", out.String())
+	}
+	// pgbench's tail beside the server's (the median of the rounds': 77, 20 and 31 ms).
+	if !strings.Contains(out.String(), "SQL p99") || !strings.Contains(out.String(), " 31 ms") || strings.Contains(out.String(), "77 ms") {
+		t.Errorf("the table does not show pgbench's p99 as the median of the rounds':\n%s", out.String())
 	}
 	if (reportResult{took: 100 * time.Millisecond, ceiling: 10 * time.Millisecond}).Ratio() != 0.1 {
 		t.Error("report ratio is not ceiling / report")
@@ -206,8 +249,8 @@ func TestScriptsMatchTheDataSet(t *testing.T) {
 
 func TestProgressLineShoutsAboutFailures(t *testing.T) {
 	h := httpResult{Requests: 10, Duration: time.Second, Statuses: map[int]int{409: 1}}
-	line := progressLine(1, 3, "update", 16, h, nil, sqlResult{TPS: 100, Failed: 2}, nil, 12.5, 20)
-	for _, want := range []string{"!!! 1 non-2xx: 409x1", "!!! 2 failed pgbench", "pgbench    100.0 TPS", "load 12.5->20.0"} {
+	line := progressLine(1, 3, "update", 16, h, nil, sqlResult{TPS: 100, Failed: 2, P50: 4 * time.Millisecond, P99: 61 * time.Millisecond}, nil, 12.5, 20)
+	for _, want := range []string{"!!! 1 non-2xx: 409x1", "!!! 2 failed pgbench", "pgbench    100.0 TPS (p50 4.0 ms, p99 61 ms)", "load 12.5->20.0"} {
 		if !strings.Contains(line, want) {
 			t.Errorf("%q lacks %q", line, want)
 		}

@@ -6,7 +6,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"os/exec"
+	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -145,6 +148,9 @@ type sqlResult struct {
 	// Connect is pgbench's "initial connection time": on a loaded machine connecting many
 	// clients can take much of a short run, leaving each client few transactions.
 	Connect time.Duration
+	// P50 and P99 are the transactions' latency, read from pgbench's per-transaction log: the
+	// tail the machine gives PostgreSQL itself, beside which the server's p99 is judged.
+	P50, P99 time.Duration
 }
 
 // parsePgbench reads pgbench's summary.
@@ -207,9 +213,16 @@ type pgbenchRun struct {
 }
 
 func (p pgbenchRun) run(ctx context.Context) (sqlResult, error) {
+	// Each thread logs a line per transaction (about a megabyte for a run of ten seconds) into a
+	// directory of the run's own, read for the percentiles and removed.
+	logs, err := os.MkdirTemp("", "oneplan-pgbench-")
+	if err != nil {
+		return sqlResult{}, err
+	}
+	defer func() { _ = os.RemoveAll(logs) }()
 	threads := min(p.threads, p.conns)
 	args := []string{"-n", "-M", "prepared", "-c", strconv.Itoa(p.conns), "-j", strconv.Itoa(threads),
-		"-T", strconv.Itoa(int(p.duration.Seconds())), "-f", p.script}
+		"-T", strconv.Itoa(int(p.duration.Seconds())), "-l", "--log-prefix", filepath.Join(logs, "tx"), "-f", p.script}
 	names := make([]string, 0, len(p.vars))
 	for k := range p.vars {
 		names = append(names, k)
@@ -227,7 +240,50 @@ func (p pgbenchRun) run(ctx context.Context) (sqlResult, error) {
 	if err != nil {
 		return r, fmt.Errorf("%w\n%s", err, tail(out, 20))
 	}
+	files, err := filepath.Glob(filepath.Join(logs, "tx.*"))
+	if err != nil {
+		return r, err
+	}
+	var took []time.Duration
+	for _, f := range files {
+		b, err := os.ReadFile(f) //nolint:gosec // pgbench's log, in the run's own directory
+		if err != nil {
+			return r, err
+		}
+		if took, err = pgbenchLatencies(b, took); err != nil {
+			return r, fmt.Errorf("pgbench log %s: %w", filepath.Base(f), err)
+		}
+	}
+	r.P50, r.P99 = percentile(took, 50), percentile(took, 99)
 	return r, nil
+}
+
+// pgbenchLatencies appends the latencies of a pgbench per-transaction log ("client transaction
+// latency_us script epoch epoch_us", one line each) to took. A failed transaction's line has a
+// word where the latency is ("failed", "serialization", "deadlock"): it is left out, as
+// pgbench's summary already counts it.
+func pgbenchLatencies(log []byte, took []time.Duration) ([]time.Duration, error) {
+	for line := range strings.Lines(string(log)) {
+		f := strings.Fields(line)
+		if len(f) < 3 {
+			return took, fmt.Errorf("line %q", strings.TrimSpace(line))
+		}
+		us, err := strconv.ParseInt(f[2], 10, 64)
+		if err != nil {
+			continue
+		}
+		took = append(took, time.Duration(us)*time.Microsecond)
+	}
+	return took, nil
+}
+
+// percentile is the nearest-rank p-th percentile of v (sorted in place); 0 for none.
+func percentile(v []time.Duration, p int) time.Duration {
+	if len(v) == 0 {
+		return 0
+	}
+	slices.Sort(v)
+	return v[(len(v)*p+99)/100-1]
 }
 
 // runTool runs a tool and returns its stdout and stderr together.

@@ -87,17 +87,20 @@ func ms(d time.Duration) string {
 
 // printThroughput writes the throughput table: per operation and connection count the medians
 // over rounds of HTTP req/s and pgbench TPS, the median of the same-round ratios (with each
-// round's ratio), HTTP latency, and every failure.
+// round's ratio), the latency of both (pgbench's says what tail the machine gives the minimal
+// SQL itself), and every failure.
 func printThroughput(w io.Writer, rows []row) {
 	fmt.Fprintln(w, "Throughput: the server (wrk) against the minimal SQL for the same work (pgbench, prepared), same database, same run")
 	fmt.Fprintln(w, "(medians over rounds; pgbench's own TPS each round shows whether the ceiling moved, the load average before and after each")
 	fmt.Fprintln(w, "round is in the progress lines above)")
-	fmt.Fprintf(w, "%-12s %5s %11s %12s %8s  %-20s %-26s %9s %9s %8s\n",
-		"operation", "conns", "HTTP req/s", "pgbench TPS", "ratio", "ratio per round", "pgbench TPS per round", "HTTP p50", "HTTP p99", "non-2xx")
+	fmt.Fprintf(w, "%-12s %5s %11s %12s %8s  %-20s %-26s %9s %9s %9s %9s %8s\n",
+		"operation", "conns", "HTTP req/s", "pgbench TPS", "ratio", "ratio per round", "pgbench TPS per round", "HTTP p50", "HTTP p99",
+		"SQL p50", "SQL p99", "non-2xx")
 	var notes []string
 	for _, r := range rows {
 		if len(r.rounds) == 0 {
-			fmt.Fprintf(w, "%-12s %5d %11s %12s %8s  %-20s %-26s %9s %9s %8s\n", r.op.name, r.conns, "-", "-", "-", "-", "-", "-", "-", "FAILED")
+			fmt.Fprintf(w, "%-12s %5d %11s %12s %8s  %-20s %-26s %9s %9s %9s %9s %8s\n", r.op.name, r.conns, "-", "-", "-", "-", "-", "-", "-", "-", "-",
+				"FAILED")
 		} else {
 			per := make([]string, len(r.rounds))
 			tps := make([]string, len(r.rounds))
@@ -106,11 +109,13 @@ func printThroughput(w io.Writer, rows []row) {
 				tps[i] = fmt.Sprintf("%.0f", p.sql.TPS)
 			}
 			non2xx, _, _ := r.Failures()
-			fmt.Fprintf(w, "%-12s %5d %11.1f %12.1f %7.2fx  %-20s %-26s %9s %9s %8d\n", r.op.name, r.conns,
+			fmt.Fprintf(w, "%-12s %5d %11.1f %12.1f %7.2fx  %-20s %-26s %9s %9s %9s %9s %8d\n", r.op.name, r.conns,
 				r.medianOf(func(p pair) float64 { return p.http.RPS() }), r.medianOf(func(p pair) float64 { return p.sql.TPS }),
 				r.medianOf(pair.Ratio), strings.Join(per, " "), strings.Join(tps, " "),
 				ms(time.Duration(r.medianOf(func(p pair) float64 { return float64(p.http.P50) }))),
-				ms(time.Duration(r.medianOf(func(p pair) float64 { return float64(p.http.P99) }))), non2xx)
+				ms(time.Duration(r.medianOf(func(p pair) float64 { return float64(p.http.P99) }))),
+				ms(time.Duration(r.medianOf(func(p pair) float64 { return float64(p.sql.P50) }))),
+				ms(time.Duration(r.medianOf(func(p pair) float64 { return float64(p.sql.P99) }))), non2xx)
 		}
 		if r.failed() {
 			notes = append(notes, failureNote(r))
