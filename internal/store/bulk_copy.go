@@ -9,9 +9,9 @@ import (
 )
 
 // On PostgreSQL, inside a transaction, a batched shape with nothing after its row (no ON
-// CONFLICT) goes by COPY ... FROM STDIN on the transaction's own connection, in text format: the
-// same text forms the array statements send (pgText), read by the same input functions, so the
-// rows stored are the same. What COPY spares is the work around them: the driver building one
+// CONFLICT) goes by COPY ... FROM STDIN on the transaction's own connection, in binary where
+// every value can be (bulk_copybinary.go), else in text format: the same text forms the array
+// statements send (pgText), read by the same input functions, so the rows stored are the same. What COPY spares is the work around them: the driver building one
 // Bind message of megabytes for each chunk (grown by doubling from a kilobyte every time, a fifth
 // of an import's CPU in this process, and most of its garbage), PostgreSQL taking text arrays
 // apart and projecting each row through unnest, and it inserts the heap rows of a page together.
@@ -20,6 +20,9 @@ import (
 
 // pgCopy turns COPY on (a test compares it with the array statements).
 var pgCopy = true
+
+// traceCopy, when a test sets it, hears of each COPY statement sent.
+var traceCopy func(sql string)
 
 // copySender writes shapes by COPY, reusing one buffer for every shape of the session.
 type copySender struct {
@@ -47,29 +50,17 @@ func (c *copySender) send(g *batchGroup) (bool, error) {
 	if casts == nil || err != nil {
 		return false, err
 	}
-	buf := c.buf[:0]
-	n := 0
-	for r, row := range g.rows {
-		if g.held[r] != "" && c.held[g.held[r]] {
-			continue
+	keep := func(r int) bool { return g.held[r] == "" || !c.held[g.held[r]] }
+	buf, n, ok, format := c.buf[:0], 0, false, " (FORMAT binary)"
+	if enc := binaryColumns(casts); enc != nil {
+		buf, n, ok = appendCopyBinary(buf, g, enc, casts, keep)
+	}
+	if !ok {
+		if buf, n, ok = appendCopyTextRows(buf[:0], g, casts, keep); !ok {
+			c.buf = buf
+			return false, nil
 		}
-		for i, v := range row {
-			if i > 0 {
-				buf = append(buf, '\t')
-			}
-			text, null, ok := pgText(v, casts[i])
-			if !ok {
-				c.buf = buf
-				return false, nil
-			}
-			if null {
-				buf = append(buf, `\N`...)
-				continue
-			}
-			buf = appendCopyText(buf, text)
-		}
-		buf = append(buf, '\n')
-		n++
+		format = ""
 	}
 	c.buf = buf
 	c.s.copyBuf = buf // kept for the session's next batch: a chunk's buffer is grown once
@@ -86,12 +77,42 @@ func (c *copySender) send(g *batchGroup) (bool, error) {
 		}
 		c.db.QuoteTo(&sql, col)
 	}
-	sql.WriteString(") FROM STDIN")
+	sql.WriteString(") FROM STDIN" + format)
+	if traceCopy != nil {
+		traceCopy(sql.String())
+	}
 	err = c.s.conn.Raw(func(dc any) error {
 		_, err := dc.(*stdlib.Conn).Conn().PgConn().CopyFrom(c.s.ctx, bytes.NewReader(buf), sql.String())
 		return err
 	})
 	return true, translate(err)
+}
+
+// appendCopyTextRows appends the rows of g that keep keeps in COPY's text format; false when a
+// value cannot go so.
+func appendCopyTextRows(buf []byte, g *batchGroup, casts []string, keep func(r int) bool) (out []byte, n int, ok bool) {
+	for r, row := range g.rows {
+		if !keep(r) {
+			continue
+		}
+		for i, v := range row {
+			if i > 0 {
+				buf = append(buf, '\t')
+			}
+			text, null, ok := pgText(v, casts[i])
+			if !ok {
+				return buf, 0, false
+			}
+			if null {
+				buf = append(buf, `\N`...)
+				continue
+			}
+			buf = appendCopyText(buf, text)
+		}
+		buf = append(buf, '\n')
+		n++
+	}
+	return buf, n, true
 }
 
 // appendCopyText appends text escaped for COPY's text format: a backslash, and the characters

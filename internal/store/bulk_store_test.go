@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -68,11 +69,37 @@ func TestBatchWritesAsRowByRow(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+		var copies []string
+		store.TraceCopies(func(sql string) { copies = append(copies, sql) })
+		t.Cleanup(func() { store.TraceCopies(nil) })
 		write(batched, true)
+		binaryCopies := copies
 		write(single, false)
-		// And batched as arrays (PostgreSQL's form before COPY) and as VALUES lists (the form
-		// before arrays), read back the same too.
-		arrays, values := newID(), newID()
+		// And batched by COPY in text (the form when a value cannot go in binary), as arrays
+		// (PostgreSQL's form before COPY) and as VALUES lists (the form before arrays), read back
+		// the same too.
+		arrays, values, copyText := newID(), newID(), newID()
+		beforeBinary := store.SetPGCopyBinary(false)
+		copies = nil
+		write(copyText, true)
+		textCopies := copies
+		store.SetPGCopyBinary(beforeBinary)
+		if st.Dialect() == store.Postgres {
+			// Both tables' rows went by COPY, in binary unless it was turned off.
+			for _, c := range []struct {
+				sqls   []string
+				binary bool
+			}{{binaryCopies, true}, {textCopies, false}} {
+				if all := strings.Join(c.sqls, "\n"); !strings.Contains(all, `COPY "audit_events"`) || !strings.Contains(all, `COPY "outbox_events"`) {
+					t.Fatalf("COPY statements %q, want audit_events' and outbox_events' among them", c.sqls)
+				}
+				for _, sql := range c.sqls {
+					if strings.HasSuffix(sql, "(FORMAT binary)") != c.binary {
+						t.Errorf("%s: binary %v, want %v", sql, !c.binary, c.binary)
+					}
+				}
+			}
+		}
 		beforeCopy := store.SetPGCopy(false)
 		write(arrays, true)
 		before := store.SetPGArrays(false)
@@ -111,6 +138,9 @@ func TestBatchWritesAsRowByRow(t *testing.T) {
 		if !reflect.DeepEqual(bo, so) {
 			t.Errorf("outbox events differ:\nbatched %+v\nsingle  %+v", bo, so)
 		}
+		if ta, to := read(copyText); !reflect.DeepEqual(ta, sa) || !reflect.DeepEqual(to, so) {
+			t.Errorf("batched by COPY in text differ:\naudit %+v\noutbox %+v", ta, to)
+		}
 		if aa, ao := read(arrays); !reflect.DeepEqual(aa, sa) || !reflect.DeepEqual(ao, so) {
 			t.Errorf("batched as arrays differ:\naudit %+v\noutbox %+v", aa, ao)
 		}
@@ -131,6 +161,32 @@ func TestBatchWritesAsRowByRow(t *testing.T) {
 			}
 		}
 	})
+}
+
+// Every table an import writes goes by COPY in binary: each of its columns' types has an encoder
+// (a new column of another type would quietly send the whole table's rows in text).
+func TestImportTablesCopyInBinary(t *testing.T) {
+	ran := false
+	for _, b := range storetest.Backends(t) {
+		if b.Name != store.Postgres {
+			continue
+		}
+		ran = true
+		st := b.Open(t)
+		for _, table := range []string{"young_people", "involvements", "referrals", "referral_stages", "referral_reasons", "timeline_events", "deadline_worklist_stale",
+			"external_ids", "audit_events", "outbox_events", "ehc_plans", "transition_plans", "organisations", "practitioners"} {
+			missing, err := store.CopyBinaryMissing(st, table)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(missing) > 0 {
+				t.Errorf("%s: no binary encoder for %q", table, missing)
+			}
+		}
+	}
+	if !ran {
+		t.Skip("COPY is PostgreSQL's: no PostgreSQL reachable (CI requires one)")
+	}
 }
 
 // slicesReplace is ids with rec taken out (the two writes name different records).

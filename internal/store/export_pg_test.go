@@ -15,3 +15,10 @@ func SetPGCopy(on bool) bool {
 	pgCopy = on
 	return before
 }
+
+// SetPGCopyBinary turns COPY's binary form on or off (off: text), returning the setting before.
+func SetPGCopyBinary(on bool) bool {
+	before := pgCopyBinary
+	pgCopyBinary = on
+	return before
+}

@@ -266,3 +266,26 @@ func SetWriteWait(st *Store, d time.Duration) {
 		st.writers.patience = d
 	}
 }
+
+// TraceCopies has fn hear of each COPY statement sent (nil stops it).
+func TraceCopies(fn func(sql string)) { traceCopy = fn }
+
+// CopyBinaryMissing is the types of table's columns that COPY's binary form has no encoder for
+// (PostgreSQL): a shape of that table goes in text.
+func CopyBinaryMissing(st *Store, table string) ([]string, error) {
+	var types []string
+	if err := st.db.Raw(`SELECT format_type(a.atttypid, a.atttypmod) FROM pg_attribute a
+		WHERE a.attrelid = to_regclass(?) AND a.attnum > 0 AND NOT a.attisdropped`, table).Scan(&types).Error; err != nil {
+		return nil, err
+	}
+	if len(types) == 0 {
+		return nil, fmt.Errorf("no table %s", table)
+	}
+	var missing []string
+	for _, typ := range types {
+		if binaryEncoders[typ] == nil {
+			missing = append(missing, typ)
+		}
+	}
+	return missing, nil
+}
