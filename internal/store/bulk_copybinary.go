@@ -33,17 +33,12 @@ var binaryEncoders = map[string]binaryEncoder{
 			return buf, false
 		}
 		var b [16]byte
-		j := 0
-		for i := range 36 {
-			if i == 8 || i == 13 || i == 18 || i == 23 {
-				continue
-			}
-			n, ok := unhex(s[i])
-			if !ok {
+		for i, at := range uuidHexAt {
+			hi, lo := hexValue[s[at]], hexValue[s[at+1]]
+			if (hi|lo)&0xF0 != 0 {
 				return buf, false
 			}
-			b[j/2] |= n << (4 * (1 - j%2))
-			j++
+			b[i] = hi<<4 | lo
 		}
 		return append(buf, b[:]...), true
 	}),
@@ -90,18 +85,22 @@ var binaryEncoders = map[string]binaryEncoder{
 	},
 }
 
-// unhex is the value of one hexadecimal digit.
-func unhex(c byte) (byte, bool) {
-	switch {
-	case '0' <= c && c <= '9':
-		return c - '0', true
-	case 'a' <= c && c <= 'f':
-		return c - 'a' + 10, true
-	case 'A' <= c && c <= 'F':
-		return c - 'A' + 10, true
+// uuidHexAt is where each byte's two hexadecimal digits start in a canonical UUID.
+var uuidHexAt = [16]int{0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34}
+
+// hexValue is each byte's value as a hexadecimal digit, 0xFF for a byte that is not one.
+var hexValue = func() (t [256]byte) {
+	for i := range t {
+		t[i] = 0xFF
 	}
-	return 0, false
-}
+	for i, c := range "0123456789abcdef" {
+		t[c] = byte(i)
+	}
+	for i, c := range "ABCDEF" {
+		t[c] = byte(10 + i)
+	}
+	return t
+}()
 
 // pgEpoch is 2000-01-01 UTC in Unix seconds, where PostgreSQL's binary timestamps count from.
 const pgEpoch = 946_684_800
