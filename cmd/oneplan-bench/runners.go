@@ -260,7 +260,7 @@ func (p pgbenchRun) run(ctx context.Context) (sqlResult, error) {
 
 // pgbenchLatencies appends the latencies of a pgbench per-transaction log ("client transaction
 // latency_us script epoch epoch_us", one line each) to took. A failed transaction's line has a
-// word where the latency is ("failed", "serialization", "deadlock"): it is left out, as
+// word where the latency is ("failed", or the kind of failure): it is left out, as
 // pgbench's summary already counts it.
 func pgbenchLatencies(log []byte, took []time.Duration) ([]time.Duration, error) {
 	for line := range strings.Lines(string(log)) {
