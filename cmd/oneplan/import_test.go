@@ -85,7 +85,7 @@ func TestImportYoungPeople(t *testing.T) {
 				"bridge,B4,Di,Dee,2015-03-01,9434765918,AUTISM\n"+
 				"bridge,B1,Ed,Eve,2015-03-01,,\n")
 			out, errOut, err := runCmd(t, "import", "young-people", "--quiet", bad)
-			if err == nil || !strings.Contains(err.Error(), "nothing imported") {
+			if err == nil || !strings.Contains(err.Error(), "nothing imported") || !strings.Contains(out, "not imported (nothing written) young-people: 5 rows") || strings.Contains(out, "imported young-people") {
 				t.Fatalf("bad file: %v\n%s", err, out)
 			}
 			for _, want := range []string{"row 3, column given_name: is required", "row 4, column date_of_birth: must be a date",

@@ -154,9 +154,15 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			err = serr
 		}
 	}
+	// A run that failed says so before its counts, which are then what it had got to.
 	verb := "imported"
-	if *dryRun {
+	switch {
+	case *dryRun:
 		verb = "dry run (nothing written)"
+	case err != nil && *keepGoing:
+		verb = "stopped part way (the rows counted created are kept)"
+	case err != nil:
+		verb = "not imported (nothing written)"
 	}
 	fmt.Fprintf(stdout, "%s %s: %d rows, %d created, %d already present (unchanged), %d refused; import %s\n",
 		verb, layout.Type, c.Rows, c.Created, c.Unchanged, c.Refused, job)
