@@ -145,6 +145,14 @@ func SetEarlyChildrenBatch(batch int) (restore func()) {
 	return func() { reportOrgEarlyBatch = b }
 }
 
+// SetWholeFoldBatch sets how many marks one of FoldReportOrgs' transactions takes, until
+// restore.
+func SetWholeFoldBatch(batch int) (restore func()) {
+	b := reportOrgFoldBatch
+	reportOrgFoldBatch = batch
+	return func() { reportOrgFoldBatch = b }
+}
+
 // ReferralCursorAt is the cursor a page of referrals ordered by order (created_at, received_on
 // or updated_at) ends with when its last row is the referral id.
 func ReferralCursorAt(st *Store, order, id string) (string, error) {

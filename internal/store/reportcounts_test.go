@@ -1161,9 +1161,9 @@ func TestUnfolded(t *testing.T) {
 	})
 }
 
-// TestFoldMarkedChildrenPastBusy: the early fold of marked children goes on past a batch that
-// skipped a child whose bucket a writer holds (the whole fold stops there), and leaves only the
-// children of that bucket marked.
+// TestFoldMarkedChildrenPastBusy: both folds of marked children (the early one, and the whole
+// fold's) go on past a batch that skipped a child whose bucket a writer holds, without waiting
+// for it, and leave only the children of that bucket marked.
 func TestFoldMarkedChildrenPastBusy(t *testing.T) {
 	ctx := context.Background()
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
@@ -1174,55 +1174,64 @@ func TestFoldMarkedChildrenPastBusy(t *testing.T) {
 		if _, err := st.FoldReportDeltas(ctx); err != nil {
 			t.Fatal(err)
 		}
-		for c := range 10 {
-			rcInvolve(t, st, 20+c, c, 2, "setting")
-		}
-		bucketOf := migrations.ReportOrgBucket("young_person_id")
-		// The first mark the fold's LIMIT reads: its bucket is busy from the first batch on.
-		busy, err := store.RawString(st, `SELECT CAST(`+bucketOf+` AS TEXT) FROM report_org_dirty LIMIT 1`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		others := func() int64 {
-			t.Helper()
-			n, err := store.RawCount(st, `SELECT count(*) FROM report_org_dirty WHERE CAST(`+bucketOf+` AS TEXT) <> ?`, busy)
+		for k, fold := range []struct {
+			name  string
+			batch func(int) (restore func())
+			run   func() (int, error)
+		}{
+			{"early", store.SetEarlyChildrenBatch, func() (int, error) { return st.FoldMarkedChildren(ctx, time.Minute) }},
+			{"whole", store.SetWholeFoldBatch, func() (int, error) { return st.FoldReportOrgs(ctx) }},
+		} {
+			for c := range 10 {
+				rcInvolve(t, st, 20+10*k+c, c, 2, "setting")
+			}
+			bucketOf := migrations.ReportOrgBucket("young_person_id")
+			// The first mark the fold's LIMIT reads: its bucket is busy from the first batch on.
+			busy, err := store.RawString(st, `SELECT CAST(`+bucketOf+` AS TEXT) FROM report_org_dirty LIMIT 1`)
 			if err != nil {
 				t.Fatal(err)
 			}
-			return n
-		}
-		if n := others(); n < 4 {
-			t.Fatalf("%d children marked outside the busy bucket: too few for batches of 2 to prove anything", n)
-		}
-		held, release, done := make(chan struct{}), make(chan struct{}), make(chan error)
-		go func() {
-			done <- st.InTx(ctx, func(tx *store.Tx) error {
-				if err := store.TxExec(tx, `SELECT pg_advisory_xact_lock_shared(`+migrations.ReportOrgBucketLock+`, CAST(? AS int))`, busy); err != nil {
-					return err
+			others := func() int64 {
+				t.Helper()
+				n, err := store.RawCount(st, `SELECT count(*) FROM report_org_dirty WHERE CAST(`+bucketOf+` AS TEXT) <> ?`, busy)
+				if err != nil {
+					t.Fatal(err)
 				}
-				close(held)
-				<-release
-				return nil
-			})
-		}()
-		select {
-		case <-held:
-		case err := <-done:
-			t.Fatal(err)
-		}
-		restore := store.SetEarlyChildrenBatch(2)
-		_, err = st.FoldMarkedChildren(ctx, time.Minute)
-		restore()
-		left := others()
-		close(release)
-		if err := <-done; err != nil {
-			t.Fatal(err)
-		}
-		if err != nil || left != 0 {
-			t.Fatalf("FoldMarkedChildren past a busy bucket: %v, %d children of other buckets still marked", err, left)
-		}
-		if n, err := st.FoldMarkedChildren(ctx, time.Minute); err != nil || n == 0 {
-			t.Fatalf("the busy bucket's children once it was free: %d folded, %v", n, err)
+				return n
+			}
+			if n := others(); n < 4 {
+				t.Fatalf("%s: %d children marked outside the busy bucket: too few for batches of 2 to prove anything", fold.name, n)
+			}
+			held, release, done := make(chan struct{}), make(chan struct{}), make(chan error)
+			go func() {
+				done <- st.InTx(ctx, func(tx *store.Tx) error {
+					if err := store.TxExec(tx, `SELECT pg_advisory_xact_lock_shared(`+migrations.ReportOrgBucketLock+`, CAST(? AS int))`, busy); err != nil {
+						return err
+					}
+					close(held)
+					<-release
+					return nil
+				})
+			}()
+			select {
+			case <-held:
+			case err := <-done:
+				t.Fatal(err)
+			}
+			restore := fold.batch(2)
+			_, err = fold.run()
+			restore()
+			left := others()
+			close(release)
+			if err := <-done; err != nil {
+				t.Fatal(err)
+			}
+			if err != nil || left != 0 {
+				t.Fatalf("%s fold past a busy bucket: %v, %d children of other buckets still marked", fold.name, err, left)
+			}
+			if n, err := fold.run(); err != nil || n == 0 {
+				t.Fatalf("%s fold: the busy bucket's children once it was free: %d folded, %v", fold.name, n, err)
+			}
 		}
 	})
 }
