@@ -11,10 +11,11 @@ import (
 // On PostgreSQL, inside a transaction, a batched shape with nothing after its row (no ON
 // CONFLICT) goes by COPY ... FROM STDIN on the transaction's own connection, in binary where
 // every value can be (bulk_copybinary.go), else in text format: the same text forms the array
-// statements send (pgText), read by the same input functions, so the rows stored are the same. What COPY spares is the work around them: the driver building one
-// Bind message of megabytes for each chunk (grown by doubling from a kilobyte every time, a fifth
-// of an import's CPU in this process, and most of its garbage), PostgreSQL taking text arrays
-// apart and projecting each row through unnest, and it inserts the heap rows of a page together.
+// statements send (pgText), read by the same input functions, so the rows stored are the same.
+// What COPY spares is the work around them: the driver building one Bind message of megabytes
+// for each chunk (grown by doubling from a kilobyte every time, a fifth of an import's CPU in
+// this process, and most of its garbage), PostgreSQL taking text arrays apart and projecting
+// each row through unnest, and it inserts the heap rows of a page together.
 // Row triggers and foreign keys fire as for INSERT; the shapes still go in the order they first
 // appeared, so a row is never sent before one it refers to.
 
