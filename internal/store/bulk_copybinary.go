@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 // COPY in binary, where every column of a shape is of a type encoded here and every value has
@@ -27,20 +29,16 @@ type binaryEncoder func(buf []byte, v any, typ string) (out []byte, null, ok boo
 // binaryEncoders are the types the binary form takes, as format_type names them.
 var binaryEncoders = map[string]binaryEncoder{
 	"uuid": textAs(func(buf []byte, s string) ([]byte, bool) {
-		// Only the canonical 8-4-4-4-12 form: uuid_in reads others too (braces, no hyphens), which
-		// the text form leaves to it.
-		if len(s) != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
+		// Only the canonical 8-4-4-4-12 form (uuid.Parse, given 36 bytes, reads nothing else):
+		// uuid_in reads others too (braces, no hyphens), which the text form leaves to it.
+		if len(s) != 36 {
 			return buf, false
 		}
-		var b [16]byte
-		for i, at := range uuidHexAt {
-			hi, lo := hexValue[s[at]], hexValue[s[at+1]]
-			if (hi|lo)&0xF0 != 0 {
-				return buf, false
-			}
-			b[i] = hi<<4 | lo
+		u, err := uuid.Parse(s)
+		if err != nil {
+			return buf, false
 		}
-		return append(buf, b[:]...), true
+		return append(buf, u[:]...), true
 	}),
 	"text":  textAs(appendPlainText),
 	"jsonb": textAs(func(buf []byte, s string) ([]byte, bool) { return appendPlainText(append(buf, 1), s) }), // format version 1
@@ -84,23 +82,6 @@ var binaryEncoders = map[string]binaryEncoder{
 		return binary.BigEndian.AppendUint64(buf, uint64(us)), false, true //nolint:gosec // two's complement, as PostgreSQL reads it
 	},
 }
-
-// uuidHexAt is where each byte's two hexadecimal digits start in a canonical UUID.
-var uuidHexAt = [16]int{0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34}
-
-// hexValue is each byte's value as a hexadecimal digit, 0xFF for a byte that is not one.
-var hexValue = func() (t [256]byte) {
-	for i := range t {
-		t[i] = 0xFF
-	}
-	for i, c := range "0123456789abcdef" {
-		t[c] = byte(i)
-	}
-	for i, c := range "ABCDEF" {
-		t[c] = byte(10 + i)
-	}
-	return t
-}()
 
 // pgEpoch is 2000-01-01 UTC in Unix seconds, where PostgreSQL's binary timestamps count from.
 const pgEpoch = 946_684_800
