@@ -389,6 +389,7 @@ func measurePhase(ctx context.Context, out io.Writer, cfg config, srv *server, d
 	if len(ops) == 0 {
 		return
 	}
+	even := &evenStart{db: db}
 	for round := 1; round <= cfg.rounds; round++ {
 		for _, op := range ops {
 			for _, c := range cfg.connections {
@@ -409,8 +410,10 @@ func measurePhase(ctx context.Context, out io.Writer, cfg config, srv *server, d
 				}
 				loadStart := loadAverage1()
 				check := createdCheck(ctx, db, op.name == "create")
+				httpCheckpoint := even.begin(ctx)
 				httpCPU := watchRun(w.duration, srv.cmd.Process.Pid, "wrk")
 				h, herr := w.run(ctx)
+				httpRunCheckpointed := httpCheckpoint()
 				if herr == nil {
 					herr = srv.alive()
 				}
@@ -421,8 +424,10 @@ func measurePhase(ctx context.Context, out io.Writer, cfg config, srv *server, d
 				p.vars["clients"] = strconv.Itoa(c)
 				p.vars["per_client"] = strconv.Itoa(benchload.Received(cfg.referrals) / c)
 				check = createdCheck(ctx, db, op.name == "create")
+				sqlCheckpoint := even.begin(ctx)
 				sqlCPU := watchRun(p.duration, srv.cmd.Process.Pid, "pgbench")
 				s, serr := p.run(ctx)
+				sqlRunCheckpointed := sqlCheckpoint()
 				if serr == nil {
 					serr = check(s.Processed, c)
 				}
@@ -437,7 +442,8 @@ func measurePhase(ctx context.Context, out io.Writer, cfg config, srv *server, d
 					r.rounds = append(r.rounds, pair{http: h, sql: s, loadStart: loadStart, loadEnd: loadEnd,
 						httpCPU: httpCPU(h.RPS()), sqlCPU: sqlCPU(s.TPS)})
 				}
-				fmt.Fprintln(out, progressLine(round, cfg.rounds, op.name, c, h, herr, s, serr, loadStart, loadEnd))
+				fmt.Fprintln(out, progressLine(round, cfg.rounds, op.name, c, h, herr, s, serr, loadStart, loadEnd)+
+					even.note(httpRunCheckpointed, sqlRunCheckpointed))
 			}
 		}
 	}
