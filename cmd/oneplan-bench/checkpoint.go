@@ -23,9 +23,9 @@ type evenStart struct {
 	told    bool
 }
 
-// begin checkpoints (unless refused before) and returns what to add to the run's progress line
-// once it has ended: whether a checkpoint completed during it ("" when none, or when the last
-// checkpoint cannot be read).
+// begin checkpoints (unless refused before) and returns a function to call when the run has
+// ended: whether a checkpoint completed during it (false too when the last checkpoint cannot be
+// read, as by a role that may not read pg_control_checkpoint).
 func (e *evenStart) begin(ctx context.Context) (during func() bool) {
 	if e.refused == nil {
 		if _, err := e.db.ExecContext(ctx, "CHECKPOINT"); err != nil {

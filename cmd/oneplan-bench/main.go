@@ -377,19 +377,20 @@ func measure(ctx context.Context, out io.Writer, cfg config, srv *server, db *sq
 			phases[0] = append(phases[0], op)
 		}
 	}
+	even := &evenStart{db: db}
 	for _, phase := range phases {
-		measurePhase(ctx, out, cfg, srv, db, w, p, scriptDir, phase, rows, index)
+		measurePhase(ctx, out, cfg, srv, db, even, w, p, scriptDir, phase, rows, index)
 	}
 	return rows
 }
 
-// measurePhase runs the rounds of some operations, filling in their rows.
-func measurePhase(ctx context.Context, out io.Writer, cfg config, srv *server, db *sql.DB, w wrkRun, p pgbenchRun, scriptDir string,
+// measurePhase runs the rounds of some operations, filling in their rows; even starts each run
+// (one for every phase, so that a refused CHECKPOINT is said once).
+func measurePhase(ctx context.Context, out io.Writer, cfg config, srv *server, db *sql.DB, even *evenStart, w wrkRun, p pgbenchRun, scriptDir string,
 	ops []operation, rows []row, index map[string]int) {
 	if len(ops) == 0 {
 		return
 	}
-	even := &evenStart{db: db}
 	for round := 1; round <= cfg.rounds; round++ {
 		for _, op := range ops {
 			for _, c := range cfg.connections {
