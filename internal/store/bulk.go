@@ -290,13 +290,18 @@ func (s *session) sendGathered(db *gorm.DB, b *batch) error {
 	}
 	pg := s.arraySender(db, held) // PostgreSQL: arrays, the shapes together (bulk_pg.go)
 	cp := s.copySender(db, held)  // PostgreSQL in a transaction: COPY (bulk_copy.go)
-	for _, g := range b.groups {
+	defer cp.settle()
+	for i, g := range b.groups {
 		if cp != nil {
 			// What the array statement holds goes first, to keep the shapes' order.
 			if err := pg.flush(); err != nil {
 				return err
 			}
-			if sent, err := cp.send(g); sent || err != nil {
+			var next *batchGroup
+			if i+1 < len(b.groups) {
+				next = b.groups[i+1]
+			}
+			if sent, err := cp.send(g, next); sent || err != nil {
 				if err != nil {
 					return err
 				}

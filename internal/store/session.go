@@ -72,6 +72,8 @@ type session struct {
 	conn *sql.Conn
 	// copyBuf is the buffer a batch's COPY rows are written into, reused batch after batch.
 	copyBuf []byte
+	// copyAlt is the second, the next shape's rows are encoded into while one is sent.
+	copyAlt []byte
 	// held: the rows of a BatchAhead, not yet sent; ahead: within ReadAhead, whose reads do not
 	// send them; inflight, closed when the rows being sent in the background are sent, and
 	// inflightErr, their error (see Tx.ReadAhead).
