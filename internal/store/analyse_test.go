@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"strconv"
 	"testing"
 	"time"
 
@@ -50,6 +51,52 @@ func TestImportsAnalyseWithoutWaiting(t *testing.T) {
 					t.Errorf("%s's ANALYSE beside %s's open transaction: %v, want it done at once", second, first, err)
 				}
 			}
+		}
+	}
+}
+
+// TestImportsAnalyseAtALowTarget: an import's ANALYSE samples at default_statistics_target 10
+// (a most-common-values list of at most 10 where the server's default would keep 100), and the
+// setting is the server's again for the rest of the import's transaction.
+func TestImportsAnalyseAtALowTarget(t *testing.T) {
+	for _, b := range storetest.Backends(t) {
+		if b.Name != store.Postgres {
+			continue // SQLite's planner needs no ANALYSE: the import runs none there
+		}
+		st := b.Open(t)
+		before, err := store.RawString(st, "SELECT current_setting('default_statistics_target')")
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = st.InTx(context.Background(), func(tx *store.Tx) error {
+			// 5,000 identifiers whose values repeat 50 ways unevenly, so each is a common value.
+			if _, err := store.TxString(tx, `WITH w AS (INSERT INTO external_ids (record_type, record_id, system, value, created_at)
+				SELECT 'young_person', gen_random_uuid(), 'sys' || (i % 50) || '-' || (i % (1 + i % 50)), 'v' || i, now()
+				FROM generate_series(1, 5000) i RETURNING 1) SELECT count(*)::text FROM w`); err != nil {
+				return err
+			}
+			if err := tx.ExternalIDs().AnalysePeople(); err != nil {
+				return err
+			}
+			mcv, err := store.TxString(tx, `SELECT coalesce(array_length(most_common_vals::text::text[], 1), 0)::text
+				FROM pg_stats WHERE tablename = 'external_ids' AND attname = 'system'`)
+			if err != nil {
+				return err
+			}
+			if n, _ := strconv.Atoi(mcv); n < 1 || n > 10 {
+				t.Errorf("the system column's most common values after the import's ANALYSE: %s, want 1-10", mcv)
+			}
+			after, err := store.TxString(tx, "SELECT current_setting('default_statistics_target')")
+			if err != nil {
+				return err
+			}
+			if after != before {
+				t.Errorf("default_statistics_target after the import's ANALYSE: %s, want the server's %s", after, before)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
 		}
 	}
 }

@@ -41,6 +41,13 @@ func RawString(st *Store, sql string, args ...any) (string, error) {
 	return s, err
 }
 
+// TxString is RawString inside a transaction (and after its held rows are sent).
+func TxString(tx *Tx, sql string, args ...any) (string, error) {
+	var s string
+	err := tx.w().Raw(sql, args...).Row().Scan(&s)
+	return s, err
+}
+
 // AgeIdempotencyClaim backdates a claim, as if its request had been claimed at.
 func AgeIdempotencyClaim(tx *Tx, owner, key string, at time.Time) error {
 	return tx.w().Model(&idempotencyRow{}).Where("api_key_id = ? AND idem_key = ?", owner, key).Update("created_at", at.UTC()).Error

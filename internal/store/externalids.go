@@ -2,6 +2,7 @@ package store
 
 import (
 	"fmt"
+	"strconv"
 	"time"
 
 	"gorm.io/gorm"
@@ -260,9 +261,26 @@ func (tx externalIDRepo) AnalysePlans() error {
 // deadlock with it were the first then to wait for one of the second's rows (two imports settling
 // one child's transition gap). The import whose ANALYSE is skipped plans on older statistics until
 // its next.
+//
+// It samples a tenth of the rows PostgreSQL's default would (default_statistics_target 10, for
+// this statement only): the import's own reads are by unique keys and need the tables' sizes
+// more than their histograms, and the import's inserts count towards autovacuum's next ANALYSE
+// once it commits, which samples at the server's own setting. A 100,000-row import's ten
+// ANALYSEs took 1.4-1.5 s at the default and 0.26-0.28 s at 10, of an import of 26-31 s
+// (6 December 2026).
 func (tx externalIDRepo) analyse(tables string) error {
 	if tx.dialect != Postgres {
 		return nil
 	}
-	return translate(tx.w().Exec("ANALYSE (SKIP_LOCKED) " + tables).Error)
+	w := tx.w()
+	if err := w.Exec("SET LOCAL default_statistics_target = " + strconv.Itoa(importStatisticsTarget)).Error; err != nil {
+		return translate(err)
+	}
+	if err := w.Exec("ANALYSE (SKIP_LOCKED) " + tables).Error; err != nil {
+		return translate(err)
+	}
+	return translate(w.Exec("SET LOCAL default_statistics_target TO DEFAULT").Error)
 }
+
+// importStatisticsTarget is the statistics target of an import's own ANALYSEs (see analyse).
+const importStatisticsTarget = 10
