@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"net/http"
+	"strconv"
 
 	"github.com/segmentio/encoding/json"
 )
@@ -12,6 +13,10 @@ import (
 // encoder with the same defaults), but several times faster: encoding lists of records was the
 // largest share of the server's time on the busiest lists.
 // A record just written answers through it too (201 with its Location, or 200).
+//
+// The body's length is declared , so net/http sends it as it is rather than in
+// chunks: a chunked answer ends with a chunk of its own, one more write to the socket for every
+// answer.
 type fastJSON struct {
 	status   int // 200 when 0
 	body     any
@@ -31,6 +36,7 @@ func (f fastJSON) write(w http.ResponseWriter) error {
 	}
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
+	h.Set("Content-Length", strconv.Itoa(buf.Len()))
 	if f.etag != nil {
 		h.Set("ETag", *f.etag)
 	}

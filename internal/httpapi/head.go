@@ -9,8 +9,9 @@ import (
 // headAsGet answers HEAD on every GET route (RFC 9110 §9.3.2). The contract and the router
 // know GET only, so the request goes through routing, authentication, validation and the
 // handler as the GET it mirrors: a HEAD of a child's record is a read, and is audited as one.
-// The status and headers (ETag included) are the GET's; the body is dropped, and with it
-// Content-Length, which a HEAD answer may omit.
+// The status and headers (ETag included) are the GET's; the body is dropped. Content-Length is
+// there where the GET's encoder declared it (fastJSON, a page of referrals), and otherwise
+// omitted, as a HEAD answer may.
 func headAsGet(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()

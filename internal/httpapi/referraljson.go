@@ -36,6 +36,7 @@ func (p referralPageJSON) VisitListReferralsResponse(w http.ResponseWriter) erro
 	}
 	*buf = b
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(b))) // not chunked: see fastJSON
 	w.WriteHeader(http.StatusOK)
 	_, err = w.Write(b)
 	return err
