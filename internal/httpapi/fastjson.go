@@ -14,7 +14,7 @@ import (
 // largest share of the server's time on the busiest lists.
 // A record just written answers through it too (201 with its Location, or 200).
 //
-// The body's length is declared , so net/http sends it as it is rather than in
+// The body's length is declared, so net/http sends it as it is rather than in
 // chunks: a chunked answer ends with a chunk of its own, one more write to the socket for every
 // answer.
 type fastJSON struct {

@@ -69,7 +69,8 @@ func TestImportsAnalyseAtALowTarget(t *testing.T) {
 			t.Fatal(err)
 		}
 		err = st.InTx(context.Background(), func(tx *store.Tx) error {
-			// 5,000 identifiers whose values repeat 50 ways unevenly, so each is a common value.
+			// 5,000 identifiers under 1,275 systems, some given many times and most a few, so
+			// that a sample at the default target keeps a hundred most common systems.
 			if _, err := store.TxString(tx, `WITH w AS (INSERT INTO external_ids (record_type, record_id, system, value, created_at)
 				SELECT 'young_person', gen_random_uuid(), 'sys' || (i % 50) || '-' || (i % (1 + i % 50)), 'v' || i, now()
 				FROM generate_series(1, 5000) i RETURNING 1) SELECT count(*)::text FROM w`); err != nil {
