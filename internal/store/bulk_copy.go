@@ -48,6 +48,14 @@ type copyShape struct {
 	encode func([]byte) ([]byte, int, bool, string)
 }
 
+// fill encodes the shape's rows into buf (reused from its start) and completes its statement
+// with the format they went in.
+func (s *copyShape) fill(buf []byte) {
+	var format string
+	s.buf, s.n, s.ok, format = s.encode(buf)
+	s.sql += format
+}
+
 // copyAhead is a shape whose rows another goroutine is encoding; done closes when it has.
 type copyAhead struct {
 	shape *copyShape
@@ -116,9 +124,7 @@ func (c *copySender) send(g, next *batchGroup) (bool, error) {
 			return false, err
 		}
 		cur = shape
-		var format string
-		cur.buf, cur.n, cur.ok, format = cur.encode(c.buf)
-		cur.sql += format
+		cur.fill(c.buf)
 		c.buf = cur.buf
 	}
 	c.s.copyBuf, c.s.copyAlt = c.buf, c.alt // kept for the session's next batch: grown once
@@ -158,9 +164,7 @@ func (c *copySender) encodeAhead(g *batchGroup) error {
 	c.alt, c.s.copyAlt = nil, nil // the goroutine's until settled or sent
 	go func() {
 		defer close(a.done)
-		var format string
-		shape.buf, shape.n, shape.ok, format = shape.encode(buf)
-		shape.sql += format
+		shape.fill(buf)
 	}()
 	c.ahead = a
 	return nil
