@@ -66,6 +66,7 @@ var all = []*gormigrate.Migration{
 	m0114,
 	m0115,
 	m0116,
+	m0117,
 }
 
 // Table records the IDs of the migrations applied.
