@@ -22,6 +22,8 @@ type Repository interface {
 	Update(r Referral) error
 	Stages(referralID string) (map[Status]time.Time, error)
 	ReachStage(r Referral, s StageReached) error
+	// FirstStage is ReachStage for a referral created in the same transaction (it has no stage yet).
+	FirstStage(r Referral, s StageReached) error
 	List(f Filter, s access.Scope, p paging.Page) ([]Referral, string, error)
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/audit"
 	"github.com/oneplan-send/oneplan/internal/outbox"
 	"github.com/oneplan-send/oneplan/internal/paging"
+	"github.com/oneplan-send/oneplan/internal/referral"
 	"github.com/oneplan-send/oneplan/internal/store"
 	"github.com/oneplan-send/oneplan/internal/store/storetest"
 )
@@ -347,4 +348,49 @@ func TestBatchAhead(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
+}
+
+// A new referral's first stage is a plain insert, which a batch on PostgreSQL sends by COPY with
+// the referral's other rows; a later stage keeps ON CONFLICT (a stage reached again keeps its
+// first day), so it does not. Both are stored on either database.
+func TestFirstStageGoesByCopy(t *testing.T) {
+	for _, b := range storetest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			st := b.Open(t)
+			org := mkOrg(t, st, nil)
+			pr := mkPractitioner(t, st, org.ID, nil)
+			r := mkReferral(t, st, mkPerson(t, st, org.ID, nil), pr, nil)
+			var copies []string
+			store.TraceCopies(func(sql string) { copies = append(copies, sql) })
+			t.Cleanup(func() { store.TraceCopies(nil) })
+			stage := func(first bool, s referral.StageReached) []string {
+				copies = nil
+				write(t, st, func(tx *store.Tx) error {
+					return tx.Batch(func() error {
+						if first {
+							return tx.Referrals().FirstStage(r, s)
+						}
+						return tx.Referrals().ReachStage(r, s)
+					})
+				})
+				return copies
+			}
+			firstCopies := stage(true, referral.StageReached{Stage: referral.Received, On: r.ReceivedOn})
+			laterCopies := stage(false, referral.StageReached{Stage: referral.Accepted, On: r.ReceivedOn.AddDate(0, 0, 2), DaysFromReceived: 2})
+			stage(false, referral.StageReached{Stage: referral.Received, On: r.ReceivedOn.AddDate(0, 0, 5)})
+			if st.Dialect() == store.Postgres {
+				if all := strings.Join(firstCopies, "\n"); !strings.Contains(all, `COPY "referral_stages"`) {
+					t.Errorf("first stage: COPY statements %q, want referral_stages'", firstCopies)
+				}
+				if all := strings.Join(laterCopies, "\n"); strings.Contains(all, `COPY "referral_stages"`) {
+					t.Errorf("later stage went by COPY: %q", laterCopies)
+				}
+			}
+			var stages map[referral.Status]time.Time
+			write(t, st, func(tx *store.Tx) (err error) { stages, err = tx.Referrals().Stages(r.ID); return err })
+			if len(stages) != 2 || !stages[referral.Received].Equal(r.ReceivedOn) || !stages[referral.Accepted].Equal(r.ReceivedOn.AddDate(0, 0, 2)) {
+				t.Errorf("stages %v", stages)
+			}
+		})
+	}
 }

@@ -439,18 +439,29 @@ var stageColumns = []string{"referral_id", "stage", "reached_on", "young_person_
 // ReachStage records the first day r reached a stage, with the referral's dimensions the funnel
 // report filters by; a stage already recorded keeps its first day.
 func (tx referralRepo) ReachStage(r referral.Referral, s referral.StageReached) error {
+	return tx.reachStage(r, s, " ON CONFLICT (referral_id, stage) DO NOTHING")
+}
+
+// FirstStage is ReachStage for the referral just created in the transaction, which has no stage
+// recorded: with no conflict to resolve the row is a plain insert, which an import sends by COPY
+// (ON CONFLICT made its stages the one shape of a referral's that went as an INSERT).
+func (tx referralRepo) FirstStage(r referral.Referral, s referral.StageReached) error {
+	return tx.reachStage(r, s, "")
+}
+
+func (tx referralRepo) reachStage(r referral.Referral, s referral.StageReached, tail string) error {
 	vals := []any{r.ID, string(s.Stage), fromDate(s.On), r.YoungPersonID, fromDate(r.ReceivedOn), nullable(key(r.Locality)), s.DaysFromReceived,
 		s.DaysFromPrevious}
 	if tx.batch != nil {
-		return tx.gatherRow(tx.insertHead("referral_stages", stageColumns), " ON CONFLICT (referral_id, stage) DO NOTHING", vals, "")
+		return tx.gatherRow(tx.insertHead("referral_stages", stageColumns), tail, vals, "")
 	}
 	if tx.deferWrites {
-		tx.keepInsert("referral_stages", stageColumns, vals, nil, " ON CONFLICT (referral_id, stage) DO NOTHING")
+		tx.keepInsert("referral_stages", stageColumns, vals, nil, tail)
 		return nil
 	}
 	return translate(tx.later(func(db *gorm.DB) *gorm.DB {
 		return db.Exec(`INSERT INTO referral_stages (referral_id, stage, reached_on, young_person_id, received_on, locality_key,
-		days_from_received, days_from_previous) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (referral_id, stage) DO NOTHING`, vals...)
+		days_from_received, days_from_previous) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`+tail, vals...)
 	}))
 }
 

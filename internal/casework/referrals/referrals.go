@@ -150,7 +150,7 @@ func (s *Service) record(ctx context.Context, tx Tx, p auth.Principal, rp *refer
 		return err
 	}
 	// A new referral has reached no stage yet: receipt is its first.
-	if err := tx.Referrals().ReachStage(r, referral.Reach(r.ReceivedOn, nil, r.Status, r.ReceivedOn, s.Today())); err != nil {
+	if err := tx.Referrals().FirstStage(r, referral.Reach(r.ReceivedOn, nil, r.Status, r.ReceivedOn, s.Today())); err != nil {
 		return err
 	}
 	if err := s.OnTimeline(tx, r.YoungPersonID, r.ID, r.ReceivedOn, "referral.received", audit.Referral, r.ID,
