@@ -245,15 +245,22 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	logger := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level(a.cfg.LogLevel)}))
 	setMemoryLimit(logger, memlimit.FromCgroup)
 
-	key, made, err := a.app.Keys.EnsureAdminKey(ctx, a.cfg.CouncilName, a.cfg.AdminAPIKey)
-	if err != nil {
-		return fmt.Errorf("first admin key: %w", err)
-	}
-	var officerKey string
-	if *withDemo {
-		if officerKey, err = loadDemo(ctx, a, stdout); err != nil {
-			return err
+	var (
+		key, officerKey string
+		made            bool
+	)
+	// One process at a time: replicas started together on an empty database make one council.
+	err = a.store.Alone(ctx, func() (err error) {
+		if key, made, err = a.app.Keys.EnsureAdminKey(ctx, a.cfg.CouncilName, a.cfg.AdminAPIKey); err != nil {
+			return fmt.Errorf("first admin key: %w", err)
 		}
+		if *withDemo {
+			officerKey, err = loadDemo(ctx, a, stdout)
+		}
+		return err
+	})
+	if err != nil {
+		return err
 	}
 	opts := httpapi.Options{MaxBodyBytes: a.cfg.MaxBodyBytes, CORSOrigins: a.cfg.CORSOrigins, Logger: logger,
 		RateLimit: a.cfg.RateLimit, RateBurst: a.cfg.RateBurst, Profiling: a.cfg.Profiling,
@@ -538,14 +545,17 @@ func seed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer func() { _ = a.store.Close() }()
-	key, _, err := a.app.Keys.EnsureAdminKey(ctx, a.cfg.CouncilName, a.cfg.AdminAPIKey)
-	if err != nil {
+	var key, officer string
+	err = a.store.Alone(ctx, func() (err error) {
+		if key, _, err = a.app.Keys.EnsureAdminKey(ctx, a.cfg.CouncilName, a.cfg.AdminAPIKey); err != nil {
+			return err
+		}
+		if key != "" && a.cfg.AdminAPIKey == "" {
+			fmt.Fprintf(stdout, "admin API key (shown once, keep it safe): %s\n", key)
+		}
+		officer, err = loadDemo(ctx, a, stdout)
 		return err
-	}
-	if key != "" && a.cfg.AdminAPIKey == "" {
-		fmt.Fprintf(stdout, "admin API key (shown once, keep it safe): %s\n", key)
-	}
-	officer, err := loadDemo(ctx, a, stdout)
+	})
 	if err != nil {
 		return err
 	}

@@ -39,6 +39,23 @@ func (s *Store) Migrate(ctx context.Context) error {
 	return nil
 }
 
+// Alone runs fn, a process's setting up of an empty database (the council's organisation and first
+// admin key, the demo data), while no other process migrates or sets up: on PostgreSQL under the
+// migrations' advisory lock, so that replicas started together do not each find the database
+// empty and each make a council (or load the demo twice and stop on its unique names). SQLite is
+// one server's database: fn just runs.
+func (s *Store) Alone(ctx context.Context, fn func() error) error {
+	if s.dialect != Postgres {
+		return fn()
+	}
+	unlock, err := s.lockMigrations(ctx)
+	if err != nil {
+		return fmt.Errorf("wait for other processes setting up: %w", err)
+	}
+	defer unlock()
+	return fn()
+}
+
 // AppliedMigrations lists the migrations recorded in the database, oldest first.
 func (s *Store) AppliedMigrations(ctx context.Context) ([]string, error) {
 	return migrations.Applied(s.db.WithContext(ctx))
