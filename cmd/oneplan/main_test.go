@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -697,4 +698,24 @@ func TestOrgsListAndDefaultCouncil(t *testing.T) {
 			}
 		})
 	}
+}
+
+// processesOnPostgres is this command built into a temporary directory and a fresh PostgreSQL
+// database, for the tests that run server processes side by side (as replicas run).
+func processesOnPostgres(t *testing.T) (bin, dsn string) {
+	t.Helper()
+	var pg *storetest.Backend
+	for _, b := range storetest.Backends(t) {
+		if b.Name == store.Postgres {
+			pg = &b
+		}
+	}
+	if pg == nil {
+		t.Fatal("server processes side by side need PostgreSQL")
+	}
+	bin = filepath.Join(t.TempDir(), "oneplan")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	return bin, pg.DSN(t)
 }

@@ -7,15 +7,12 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/oneplan-send/oneplan/internal/auth"
-	"github.com/oneplan-send/oneplan/internal/store"
-	"github.com/oneplan-send/oneplan/internal/store/storetest"
 )
 
 // replica is one `oneplan serve` process.
@@ -28,21 +25,7 @@ type replica struct {
 // limit holds across them, a key revoked through one fails on the other, and the statutory
 // clock's sweep runs once per interval, not once per process.
 func TestTwoServerProcesses(t *testing.T) {
-	var pg *storetest.Backend
-	for _, b := range storetest.Backends(t) {
-		if b.Name == store.Postgres {
-			pg = &b
-		}
-	}
-	if pg == nil {
-		t.Fatal("two replicas need PostgreSQL")
-	}
-	bin := filepath.Join(t.TempDir(), "oneplan")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
-	dsn := pg.DSN(t)
+	bin, dsn := processesOnPostgres(t)
 	adminKey := mustRun(t, "apikey", "generate")
 	adminKey = strings.TrimSpace(adminKey)
 	documents := "file://" + t.TempDir() // shared, as replicas share one bucket; not ./oneplan-documents in the source tree

@@ -5,14 +5,10 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/oneplan-send/oneplan/internal/store"
-	"github.com/oneplan-send/oneplan/internal/store/storetest"
 )
 
 // TestReplicasStartTogether: server processes started at once with --demo on an empty PostgreSQL
@@ -20,20 +16,7 @@ import (
 // the demo loaded once, and every one of them serving. Without the set-up lock each found the
 // database empty, so they made a council each, and all but one stopped on the demo's unique names.
 func TestReplicasStartTogether(t *testing.T) {
-	var pg *storetest.Backend
-	for _, b := range storetest.Backends(t) {
-		if b.Name == store.Postgres {
-			pg = &b
-		}
-	}
-	if pg == nil {
-		t.Fatal("replicas need PostgreSQL")
-	}
-	bin := filepath.Join(t.TempDir(), "oneplan")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
-	dsn := pg.DSN(t)
+	bin, dsn := processesOnPostgres(t)
 	// Migrated first, as a deployment's release step would: the race is in what serve does after.
 	setEnv(t, dsn)
 	mustRun(t, "migrate")

@@ -12,7 +12,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -22,7 +21,6 @@ import (
 
 	"github.com/oneplan-send/oneplan/internal/outbox"
 	"github.com/oneplan-send/oneplan/internal/store"
-	"github.com/oneplan-send/oneplan/internal/store/storetest"
 )
 
 // countingReceiver counts, per webhook-id, the deliveries whose signature it verified itself
@@ -68,20 +66,7 @@ func (r *countingReceiver) counts() (distinct, total, bad int) {
 // after events commit, and a new one delivers every event it had not (at least once, same
 // webhook-id).
 func TestWebhookDeliveryAcrossProcesses(t *testing.T) {
-	var pg *storetest.Backend
-	for _, b := range storetest.Backends(t) {
-		if b.Name == store.Postgres {
-			pg = &b
-		}
-	}
-	if pg == nil {
-		t.Fatal("this test needs PostgreSQL")
-	}
-	bin := filepath.Join(t.TempDir(), "oneplan")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
-	dsn := pg.DSN(t)
+	bin, dsn := processesOnPostgres(t)
 	adminKey := strings.TrimSpace(mustRun(t, "apikey", "generate"))
 	rec := &countingReceiver{seen: map[string]int{}}
 	hook := httptest.NewServer(rec)

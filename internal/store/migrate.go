@@ -2,8 +2,9 @@ package store
 
 import (
 	"context"
-	"database/sql/driver"
 	"fmt"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/oneplan-send/oneplan/internal/store/migrations"
 )
@@ -61,26 +62,21 @@ func (s *Store) AppliedMigrations(ctx context.Context) ([]string, error) {
 	return migrations.Applied(s.db.WithContext(ctx))
 }
 
-// lockMigrations takes the migration lock on a connection of its own, kept out of the pool until
-// unlock. If the unlock fails the connection is discarded: closing the session drops the lock.
+// lockMigrations takes the migration lock on a connection of its own, outside the pool: what runs
+// under the lock uses the pool, and with ONEPLAN_DATABASE_MAX_CONNS at 1 a pool connection held
+// here left it none (the server waited for itself at start, for ever). Closing the connection
+// ends its session, which drops the lock whether or not the unlock got through.
 func (s *Store) lockMigrations(ctx context.Context) (unlock func(), err error) {
-	sqlDB, err := s.db.DB()
+	conn, err := pgx.Connect(ctx, s.dsn)
 	if err != nil {
 		return nil, err
 	}
-	conn, err := sqlDB.Conn(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", int64(migrationLock)); err != nil {
-		_ = conn.Raw(func(any) error { return driver.ErrBadConn })
-		_ = conn.Close()
+	if _, err := conn.Exec(ctx, "SELECT pg_advisory_lock($1)", int64(migrationLock)); err != nil {
+		_ = conn.Close(context.WithoutCancel(ctx))
 		return nil, err
 	}
 	return func() {
-		if _, err := conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", int64(migrationLock)); err != nil {
-			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
-		}
-		_ = conn.Close()
+		_, _ = conn.Exec(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", int64(migrationLock))
+		_ = conn.Close(context.WithoutCancel(ctx))
 	}, nil
 }

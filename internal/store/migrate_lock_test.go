@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/oneplan-send/oneplan/internal/store"
 	"github.com/oneplan-send/oneplan/internal/store/migrations"
@@ -52,6 +53,35 @@ func TestConcurrentMigrate(t *testing.T) {
 			n, err := store.RawCount(stores[0], "SELECT COUNT(*) FROM "+migrations.Table)
 			if err != nil || n != int64(len(migrations.IDs())) {
 				t.Errorf("%s holds %d rows (%v), want one per migration (%d)", migrations.Table, n, err, len(migrations.IDs()))
+			}
+		})
+	}
+}
+
+// TestSetUpWithOnePoolConnection: a store allowed one connection (ONEPLAN_DATABASE_MAX_CONNS=1)
+// migrates an empty database and runs work that uses the pool under the set-up lock: the lock is
+// held on a connection of its own. When the lock took a pool connection, both waited for ever.
+func TestSetUpWithOnePoolConnection(t *testing.T) {
+	for _, b := range storetest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			st, err := store.Open(context.Background(), b.Empty(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = st.Close() })
+			st.SetMaxConns(1)
+			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			defer cancel()
+			if err := st.Migrate(ctx); err != nil {
+				t.Fatalf("migrate: %v", err)
+			}
+			var n int64
+			err = st.Alone(ctx, func() (err error) {
+				n, err = store.RawCount(st, "SELECT COUNT(*) FROM "+migrations.Table)
+				return err
+			})
+			if err != nil || n != int64(len(migrations.IDs())) {
+				t.Fatalf("under the lock: %d migrations counted (%v), want %d", n, err, len(migrations.IDs()))
 			}
 		})
 	}
