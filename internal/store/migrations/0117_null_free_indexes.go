@@ -2,7 +2,7 @@ package migrations
 
 import "github.com/go-gormigrate/gormigrate/v2"
 
-// m0117 is plain DDL: five more indexes over columns that a new record often leaves NULL lose
+// m0117 is plain DDL: six more indexes over columns that a new record often leaves NULL lose
 // their NULL entries, as the outbox's did in 0116 (issues 13 and 18).
 var m0117 = &gormigrate.Migration{ID: "0117_null_free_indexes", Migrate: ddl(schema0117, nil)}
 

@@ -7,7 +7,7 @@ import (
 	"gorm.io/gorm"
 )
 
-// TestMigration0117NullFreeIndexes: after the migration the five indexes leave out the rows whose
+// TestMigration0117NullFreeIndexes: after the migration the six indexes leave out the rows whose
 // column is NULL, and the statements that read by them (written as the store writes them) can
 // still use them: on PostgreSQL with sequential scans off, on SQLite named with INDEXED BY, which
 // fails to prepare when the index cannot serve the statement. A membership without a practitioner
