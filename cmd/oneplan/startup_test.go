@@ -62,7 +62,8 @@ func TestReplicasStartTogether(t *testing.T) {
 				if resp, err := http.Get("http://" + addr + "/readyz"); err == nil {
 					_, _ = io.Copy(io.Discard, resp.Body)
 					resp.Body.Close()
-					if resp.StatusCode == http.StatusOK {
+					// Ready, and done printing its keys (they follow the start of serving).
+					if resp.StatusCode == http.StatusOK && strings.Contains(stdout.String(), "  try: curl") {
 						break
 					}
 				}
