@@ -704,13 +704,8 @@ func TestOrgsListAndDefaultCouncil(t *testing.T) {
 // database, for the tests that run server processes side by side (as replicas run).
 func processesOnPostgres(t *testing.T) (bin, dsn string) {
 	t.Helper()
-	var pg *storetest.Backend
-	for _, b := range storetest.Backends(t) {
-		if b.Name == store.Postgres {
-			pg = &b
-		}
-	}
-	if pg == nil {
+	pg, ok := storetest.Postgres(t)
+	if !ok {
 		t.Fatal("server processes side by side need PostgreSQL")
 	}
 	bin = filepath.Join(t.TempDir(), "oneplan")

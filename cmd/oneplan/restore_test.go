@@ -17,13 +17,8 @@ import (
 // empty database, and the restored copy holds every row of every table, is at the latest
 // migration, still refuses changes to the audit trail, and serves.
 func TestBackupAndRestore(t *testing.T) {
-	var pg *storetest.Backend
-	for _, b := range storetest.Backends(t) {
-		if b.Name == store.Postgres {
-			pg = &b
-		}
-	}
-	if pg == nil {
+	pg, ok := storetest.Postgres(t)
+	if !ok {
 		t.Skip("the restore drill needs PostgreSQL (set REQUIRE_POSTGRES=1 to make it mandatory)")
 	}
 	for _, tool := range []string{"pg_dump", "pg_restore"} {

@@ -38,13 +38,8 @@ func TestListPageCost(t *testing.T) {
 	if os.Getenv("ONEPLAN_BENCH_LISTS") == "" {
 		t.Skip("a measurement: set ONEPLAN_BENCH_LISTS=1")
 	}
-	var pg *storetest.Backend
-	for _, b := range storetest.Backends(t) {
-		if b.Name == store.Postgres {
-			pg = &b
-		}
-	}
-	if pg == nil {
+	pg, ok := storetest.Postgres(t)
+	if !ok {
 		t.Fatal("the list measurement needs PostgreSQL")
 	}
 	n := 10_000

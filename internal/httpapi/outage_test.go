@@ -157,13 +157,8 @@ func outageEnv(t *testing.T) (*env, *dbProxy) { return proxiedEnv(t, 0) }
 // proxiedEnv is a server on a fresh PostgreSQL database reached through a dbProxy holding bytes
 // back delay each way.
 func proxiedEnv(t *testing.T, delay time.Duration, opts ...envOption) (*env, *dbProxy) {
-	var pg *storetest.Backend
-	for _, b := range storetest.Backends(t) {
-		if b.Name == store.Postgres {
-			pg = &b
-		}
-	}
-	if pg == nil {
+	pg, ok := storetest.Postgres(t)
+	if !ok {
 		t.Fatal("the outage tests need PostgreSQL")
 	}
 	u, err := url.Parse(pg.DSN(t))

@@ -40,13 +40,8 @@ func benchReferrals() int {
 // benchStore opens the loaded database once per test binary.
 func benchStore(b *testing.B) *store.Store {
 	b.Helper()
-	var backend *storetest.Backend
-	for _, be := range storetest.Backends(b) {
-		if be.Name == store.Postgres {
-			backend = &be
-		}
-	}
-	if backend == nil {
+	backend, ok := storetest.Postgres(b)
+	if !ok {
 		b.Skip("the report benchmarks need PostgreSQL (set TEST_DATABASE_URL)")
 	}
 	benchOnce.Do(func() {

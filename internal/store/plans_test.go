@@ -33,13 +33,8 @@ import (
 // the status page slow: the newest rows are unlike the rest). BenchmarkListPages times the same
 // pages at the benchmark's size (make bench-store).
 func TestListPlans(t *testing.T) {
-	var pg *storetest.Backend
-	for _, b := range storetest.Backends(t) {
-		if b.Name == store.Postgres {
-			pg = &b
-		}
-	}
-	if pg == nil {
+	pg, ok := storetest.Postgres(t)
+	if !ok {
 		t.Fatal("the plan test needs PostgreSQL")
 	}
 	ctx := context.Background()

@@ -226,6 +226,18 @@ func Backends(t testing.TB) []Backend {
 	return out
 }
 
+// Postgres is the PostgreSQL backend, for a test that needs PostgreSQL alone; ok is false when
+// none is reachable (the caller fails or skips), and the test fails as Backends does when
+// REQUIRE_POSTGRES=1.
+func Postgres(t testing.TB) (Backend, bool) {
+	for _, b := range Backends(t) {
+		if b.Name == store.Postgres {
+			return b, true
+		}
+	}
+	return Backend{}, false
+}
+
 // Each runs fn as a subtest on every backend, with a fresh database each.
 func Each(t *testing.T, fn func(t *testing.T, st *store.Store)) {
 	for _, b := range Backends(t) {
