@@ -5,6 +5,7 @@ import (
 	"os"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -228,4 +229,31 @@ func addRequest(t testing.TB, db *gorm.DB, id, person, received, exceptions stri
 		decision_due_on, no_plan_notice_due_on, final_plan_due_on, created_at, updated_at, version)
 		VALUES (?, ?, ?, 'parent', 'received', 'pending', ?, '2000-01-01', '2000-01-01', '2000-01-01', ?, ?, 1)`,
 		id, person, received, exceptions, created, created)
+}
+
+// usesIndex fails t unless PostgreSQL, with sequential scans off, plans q to read index: the
+// check that a partial index still serves the statements written against it.
+func usesIndex(t testing.TB, db *gorm.DB, index, q string) {
+	t.Helper()
+	var plan string
+	err := db.Transaction(func(tx *gorm.DB) error {
+		if err := tx.Exec("SET LOCAL enable_seqscan = off").Error; err != nil {
+			return err
+		}
+		return tx.Raw("EXPLAIN (FORMAT JSON) " + q).Scan(&plan).Error
+	})
+	if err != nil || !strings.Contains(plan, `"Index Name": "`+index+`"`) {
+		t.Errorf("%s: not used (%v): %s", index, err, plan)
+	}
+}
+
+// wantNullFree fails t unless each named index leaves out NULLs (WHERE ... IS NOT NULL), on
+// either database.
+func wantNullFree(t testing.TB, db *gorm.DB, names ...string) {
+	t.Helper()
+	q := `SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name IN ? AND sql LIKE '%WHERE%IS NOT NULL%'`
+	if isPostgres(db) {
+		q = `SELECT COUNT(*) FROM pg_indexes WHERE indexname IN ? AND indexdef LIKE '%WHERE%IS NOT NULL%'`
+	}
+	wantValue(t, db, strconv.Itoa(len(names)), q, names)
 }
