@@ -245,20 +245,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	logger := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level(a.cfg.LogLevel)}))
 	setMemoryLimit(logger, memlimit.FromCgroup)
 
-	var (
-		key, officerKey string
-		made            bool
-	)
-	// One process at a time: replicas started together on an empty database make one council.
-	err = a.store.Alone(ctx, func() (err error) {
-		if key, made, err = a.app.Keys.EnsureAdminKey(ctx, a.cfg.CouncilName, a.cfg.AdminAPIKey); err != nil {
-			return fmt.Errorf("first admin key: %w", err)
-		}
-		if *withDemo {
-			officerKey, err = loadDemo(ctx, a, stdout)
-		}
-		return err
-	})
+	key, made, officerKey, err := setUp(ctx, a, *withDemo, stdout)
 	if err != nil {
 		return err
 	}
@@ -411,6 +398,22 @@ func reachable(a net.Addr) string {
 	return net.JoinHostPort(host, port)
 }
 
+// setUp makes the first admin key (and the council's organisation) if there is none and, with
+// demo, loads the demo data and issues a demo key, one process at a time: replicas started
+// together on an empty database make one council. made says the admin key was made here.
+func setUp(ctx context.Context, a *deployment, demo bool, stdout io.Writer) (adminKey string, made bool, officerKey string, err error) {
+	err = a.store.Alone(ctx, func() (err error) {
+		if adminKey, made, err = a.app.Keys.EnsureAdminKey(ctx, a.cfg.CouncilName, a.cfg.AdminAPIKey); err != nil {
+			return fmt.Errorf("first admin key: %w", err)
+		}
+		if demo {
+			officerKey, err = loadDemo(ctx, a, stdout)
+		}
+		return err
+	})
+	return adminKey, made, officerKey, err
+}
+
 // loadDemo seeds the demo data when the database is empty and issues a fresh demo key.
 func loadDemo(ctx context.Context, a *deployment, stdout io.Writer) (string, error) {
 	councilID, err := councilOrganisation(ctx, a)
@@ -545,19 +548,12 @@ func seed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer func() { _ = a.store.Close() }()
-	var key, officer string
-	err = a.store.Alone(ctx, func() (err error) {
-		if key, _, err = a.app.Keys.EnsureAdminKey(ctx, a.cfg.CouncilName, a.cfg.AdminAPIKey); err != nil {
-			return err
-		}
-		if key != "" && a.cfg.AdminAPIKey == "" {
-			fmt.Fprintf(stdout, "admin API key (shown once, keep it safe): %s\n", key)
-		}
-		officer, err = loadDemo(ctx, a, stdout)
-		return err
-	})
+	key, _, officer, err := setUp(ctx, a, true, stdout)
 	if err != nil {
 		return err
+	}
+	if key != "" && a.cfg.AdminAPIKey == "" {
+		fmt.Fprintf(stdout, "admin API key (shown once, keep it safe): %s\n", key)
 	}
 	fmt.Fprintf(stdout, "demo SEND officer API key: %s\n", officer)
 	return nil
