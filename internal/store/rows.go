@@ -25,11 +25,38 @@ func toDate(s string) time.Time {
 	if s == "" {
 		return time.Time{}
 	}
+	if t, ok := plainDate(s); ok {
+		return t
+	}
 	t, err := time.Parse(dateLayout, s)
 	if err != nil {
 		panic(unreadable{what: "date", err: err})
 	}
 	return t
+}
+
+// plainDate reads YYYY-MM-DD by hand, as time.Parse would (UTC), or says it cannot: a list reads
+// a date or more on every row, and time.Parse was a fiftieth of the referral list's server time.
+// Anything else, a day past the month's end included, is left to time.Parse and its error.
+func plainDate(s string) (time.Time, bool) {
+	if len(s) != len(dateLayout) || s[4] != '-' || s[7] != '-' {
+		return time.Time{}, false
+	}
+	var n [3]int
+	for i, part := range [3]string{s[:4], s[5:7], s[8:]} {
+		for j := 0; j < len(part); j++ {
+			c := part[j]
+			if c < '0' || c > '9' {
+				return time.Time{}, false
+			}
+			n[i] = n[i]*10 + int(c-'0')
+		}
+	}
+	t := time.Date(n[0], time.Month(n[1]), n[2], 0, 0, 0, 0, time.UTC)
+	if t.Year() != n[0] || int(t.Month()) != n[1] || t.Day() != n[2] {
+		return time.Time{}, false
+	}
+	return t, true
 }
 
 // nullable stores "" as NULL, so optional unique columns (NHS number, URN) admit many blanks.

@@ -3,6 +3,7 @@ package store
 import (
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/segmentio/encoding/json"
 	"pgregory.net/rapid"
@@ -42,4 +43,49 @@ func TestFromJSONStrings(t *testing.T) {
 			t.Fatalf("fromJSON(%q) = %#v, the decoder's %#v", s, got, want)
 		}
 	})
+}
+
+// TestPlainDate: reading a date by hand gives exactly what time.Parse gives, and declines (for
+// time.Parse to refuse in its own words) whatever time.Parse refuses: a day past the month's
+// end, month 00 or 13, a sign, a space, a short or long form.
+func TestPlainDate(t *testing.T) {
+	check := func(t interface{ Errorf(string, ...any) }, s string) {
+		want, err := time.Parse(dateLayout, s)
+		got, ok := plainDate(s)
+		if ok && (err != nil || !got.Equal(want) || got.Location() != want.Location()) {
+			t.Errorf("plainDate(%q) = %v, time.Parse's %v, %v", s, got, want, err)
+		}
+		if !ok && err == nil {
+			t.Errorf("plainDate(%q) declined what time.Parse reads as %v", s, want)
+		}
+	}
+	for _, s := range []string{"2026-12-06", "2024-02-29", "2023-02-29", "2026-02-30", "2026-04-31", "2026-00-10", "2026-13-01",
+		"2026-01-00", "0000-01-01", "9999-12-31", "2026-1-06", "2026-01-6 ", "+026-01-06", "2026/01/06", "20260106", "2026-01-06T00:00:00Z", ""} {
+		check(t, s)
+	}
+	rapid.Check(t, func(t *rapid.T) {
+		check(t, rapid.StringMatching(`[0-9]{4}-[0-9]{2}-[0-9]{2}`).Draw(t, "date"))
+	})
+}
+
+// TestIDListColumn: a list event's ids go into each dialect's column and come back as they went,
+// in order; none is NULL; JSON written before migration 0118 still reads.
+func TestIDListColumn(t *testing.T) {
+	ids := []string{"0190a5e2-0000-7000-8000-000000000002", "0190a5e2-0000-7000-8000-000000000001"}
+	for _, dialect := range []string{Postgres, SQLite} {
+		if got := idListOf(idListColumn(dialect, ids)); !reflect.DeepEqual(got, ids) {
+			t.Errorf("%s: %v came back as %v", dialect, ids, got)
+		}
+		if idListColumn(dialect, nil) != nil || idListOf(nil) != nil {
+			t.Errorf("%s: no ids is not NULL", dialect)
+		}
+	}
+	if s := *idListColumn(Postgres, ids); s != "{"+ids[0]+","+ids[1]+"}" {
+		t.Errorf("PostgreSQL's form %q", s)
+	}
+	for _, s := range []string{"{}", "[]"} {
+		if got := idListOf(&s); len(got) != 0 {
+			t.Errorf("%s read as %v", s, got)
+		}
+	}
 }
