@@ -91,8 +91,8 @@ func scanAuditedPage[R any, D any](c conn, q listQuery, o pageOf[R], p paging.Pa
 			strings.Join([]string{arg(e.ID), arg(e.OccurredAt), arg(e.Action), arg(e.RecordType), "NULL", "NULL",
 				arg(nullable(e.ActorKeyID)), arg(nullable(e.ActorSubject)), arg(nullable(e.ActorPractitionerID)), arg(nullable(e.ActorOrgID)),
 				arg(e.ActorRole), arg(nullable(e.Purpose)), "NULL", arg(nullable(e.RequestID)), arg(nullable(e.IP)),
-				"(SELECT array_agg(id ORDER BY n) FROM shown)",
-				"(SELECT array_agg(yp ORDER BY first) FROM (SELECT yp, MIN(n) AS first FROM shown WHERE yp IS NOT NULL GROUP BY yp) y)"}, ", ") +
+				"(SELECT jsonb_agg(id ORDER BY n) FROM shown)",
+				"(SELECT jsonb_agg(yp ORDER BY first) FROM (SELECT yp, MIN(n) AS first FROM shown WHERE yp IS NOT NULL GROUP BY yp) y)"}, ", ") +
 			" WHERE EXISTS (SELECT 1 FROM shown))")
 	}
 	switch {

@@ -40,9 +40,8 @@ var binaryEncoders = map[string]binaryEncoder{
 		}
 		return append(buf, u[:]...), true
 	}),
-	"uuid[]": textAs(appendUUIDArray),
-	"text":   textAs(appendPlainText),
-	"jsonb":  textAs(func(buf []byte, s string) ([]byte, bool) { return appendPlainText(append(buf, 1), s) }), // format version 1
+	"text":  textAs(appendPlainText),
+	"jsonb": textAs(func(buf []byte, s string) ([]byte, bool) { return appendPlainText(append(buf, 1), s) }), // format version 1
 	"bigint": textAs(func(buf []byte, s string) ([]byte, bool) {
 		n, err := strconv.ParseInt(s, 10, 64)
 		if err != nil {
@@ -82,33 +81,6 @@ var binaryEncoders = map[string]binaryEncoder{
 		us := (t.Unix()-pgEpoch)*1_000_000 + int64(t.Nanosecond()/1000)
 		return binary.BigEndian.AppendUint64(buf, uint64(us)), false, true //nolint:gosec // two's complement, as PostgreSQL reads it
 	},
-}
-
-// appendUUIDArray appends a one-dimensional uuid[] without NULLs, from its text form as
-// idListColumn writes it ({id,id,...}, canonical ids); anything else goes in text.
-func appendUUIDArray(buf []byte, s string) ([]byte, bool) {
-	if len(s) < 3 || s[0] != '{' || s[len(s)-1] != '}' {
-		return buf, false
-	}
-	ids := strings.Split(s[1:len(s)-1], ",")
-	// Dimensions 1, no NULLs, elements of type uuid (OID 2950), length, lower bound 1.
-	buf = binary.BigEndian.AppendUint32(buf, 1)
-	buf = binary.BigEndian.AppendUint32(buf, 0)
-	buf = binary.BigEndian.AppendUint32(buf, 2950)
-	buf = binary.BigEndian.AppendUint32(buf, uint32(len(ids))) //nolint:gosec // a list's ids, far under 2^31
-	buf = binary.BigEndian.AppendUint32(buf, 1)
-	for _, id := range ids {
-		if len(id) != 36 {
-			return buf, false
-		}
-		u, err := uuid.Parse(id)
-		if err != nil {
-			return buf, false
-		}
-		buf = binary.BigEndian.AppendUint32(buf, 16)
-		buf = append(buf, u[:]...)
-	}
-	return buf, true
 }
 
 // pgEpoch is 2000-01-01 UTC in Unix seconds, where PostgreSQL's binary timestamps count from.

@@ -22,8 +22,8 @@ func planExtras(n int) []string {
 			SELECT %s, timestamptz '2016-01-01 00:00:00+00' + i * interval '1 second' * %f,
 				(ARRAY['read','update','create','read','read','update','read','read','read','list'])[1 + i %% 10], 'referral',
 				CASE WHEN i %% 10 <> 9 THEN %s END, CASE WHEN i %% 10 <> 9 THEN %s END,
-				CASE WHEN i %% 10 = 9 THEN ARRAY[%s, %s, %s] END,
-				CASE WHEN i %% 10 = 9 THEN ARRAY[%s, %s, %s] END,
+				CASE WHEN i %% 10 = 9 THEN jsonb_build_array(%s, %s, %s) END,
+				CASE WHEN i %% 10 = 9 THEN jsonb_build_array(%s, %s, %s) END,
 				%s, CASE WHEN i %% 2 = 0 THEN '00000000-0000-4000-8000-000000000001'::uuid ELSE %s END, 'send_officer', 'req-' || i
 			FROM generate_series(1, %d) i`,
 			uuidOf("00000008-0000-4000-8000-", "i"), 315_360_000.0/float64(n),

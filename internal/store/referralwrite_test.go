@@ -206,7 +206,7 @@ func TestAuditedReferralPageIsOneStatement(t *testing.T) {
 				strings.Join(statements, "\n"))
 		}
 		if got, err := store.RawString(st, "SELECT record_ids FROM audit_events WHERE id = ?", eventID); err != nil ||
-			got != "{"+second.ID+","+first.ID+"}" {
+			strings.ReplaceAll(got, " ", "") != `["`+second.ID+`","`+first.ID+`"]` {
 			t.Errorf("the page's audit row names %s, %v", got, err)
 		}
 	})

@@ -732,7 +732,7 @@ func (tx *Tx) Audit(events ...audit.Event) error {
 			RecordID: nullable(e.RecordID), YoungPersonID: nullable(e.YoungPersonID), ActorKeyID: nullable(e.ActorKeyID),
 			ActorSubject: nullable(e.ActorSubject), ActorPractitionerID: nullable(e.ActorPractitionerID), ActorOrgID: nullable(e.ActorOrgID), ActorRole: e.ActorRole, Purpose: nullable(e.Purpose),
 			ChangedFields: toJSONOrNull(e.ChangedFields, len(e.ChangedFields) == 0), RequestID: nullable(e.RequestID), IP: nullable(e.IP),
-			RecordIDs: idListColumn(tx.dialect, e.RecordIDs), YoungPersonIDs: idListColumn(tx.dialect, e.YoungPersonIDs)}
+			RecordIDs: toJSONOrNull(e.RecordIDs, len(e.RecordIDs) == 0), YoungPersonIDs: toJSONOrNull(e.YoungPersonIDs, len(e.YoungPersonIDs) == 0)}
 		if err := tx.keepRow("audit_events", auditColumns, []any{row.ID, row.OccurredAt, row.Action, row.RecordType, row.RecordID,
 			row.YoungPersonID, row.ActorKeyID, row.ActorSubject, row.ActorPractitionerID, row.ActorOrgID, row.ActorRole, row.Purpose,
 			row.ChangedFields, row.RequestID, row.IP, row.RecordIDs, row.YoungPersonIDs},
@@ -784,14 +784,10 @@ func (tx auditRepo) Events(f audit.Filter, p paging.Page) ([]audit.Event, string
 		}
 		list := strings.TrimSuffix(col, "_id") + "_ids"
 		conds, args := []string{col + " IN ?"}, []any{vs}
-		if tx.dialect == Postgres {
-			// Found through audit_events_listed (both lists as one array), then the list itself;
-			// the list's && is strict, so it satisfies the index's predicate (list events only).
-			set := *idListColumn(Postgres, vs)
-			conds = append(conds, "((record_ids || young_person_ids) && ?::uuid[] AND "+list+" && ?::uuid[])")
-			args = append(args, set, set)
-		} else {
-			for _, v := range vs {
+		for _, v := range vs {
+			if tx.dialect == Postgres {
+				conds, args = append(conds, list+" @> ?::jsonb"), append(args, toJSON([]string{v}))
+			} else {
 				conds, args = append(conds, "EXISTS (SELECT 1 FROM json_each(audit_events."+list+") WHERE value = ?)"), append(args, v)
 			}
 		}
@@ -818,7 +814,7 @@ func (r auditRow) toDomain() audit.Event {
 		ActorSubject: deref(r.ActorSubject), ActorPractitionerID: deref(r.ActorPractitionerID), ActorOrgID: deref(r.ActorOrgID),
 		ActorRole: r.ActorRole, Purpose: deref(r.Purpose), ChangedFields: fromJSON[[]string](r.ChangedFields),
 		RequestID: deref(r.RequestID), IP: deref(r.IP),
-		RecordIDs: idListOf(r.RecordIDs), YoungPersonIDs: idListOf(r.YoungPersonIDs)}
+		RecordIDs: fromJSON[[]string](r.RecordIDs), YoungPersonIDs: fromJSON[[]string](r.YoungPersonIDs)}
 }
 
 type outboxRow struct {

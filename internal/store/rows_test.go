@@ -67,25 +67,3 @@ func TestPlainDate(t *testing.T) {
 		check(t, rapid.StringMatching(`[0-9]{4}-[0-9]{2}-[0-9]{2}`).Draw(t, "date"))
 	})
 }
-
-// TestIDListColumn: a list event's ids go into each dialect's column and come back as they went,
-// in order; none is NULL; JSON written before migration 0118 still reads.
-func TestIDListColumn(t *testing.T) {
-	ids := []string{"0190a5e2-0000-7000-8000-000000000002", "0190a5e2-0000-7000-8000-000000000001"}
-	for _, dialect := range []string{Postgres, SQLite} {
-		if got := idListOf(idListColumn(dialect, ids)); !reflect.DeepEqual(got, ids) {
-			t.Errorf("%s: %v came back as %v", dialect, ids, got)
-		}
-		if idListColumn(dialect, nil) != nil || idListOf(nil) != nil {
-			t.Errorf("%s: no ids is not NULL", dialect)
-		}
-	}
-	if s := *idListColumn(Postgres, ids); s != "{"+ids[0]+","+ids[1]+"}" {
-		t.Errorf("PostgreSQL's form %q", s)
-	}
-	for _, s := range []string{"{}", "[]"} {
-		if got := idListOf(&s); len(got) != 0 {
-			t.Errorf("%s read as %v", s, got)
-		}
-	}
-}

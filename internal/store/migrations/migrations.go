@@ -67,7 +67,6 @@ var all = []*gormigrate.Migration{
 	m0115,
 	m0116,
 	m0117,
-	m0118,
 }
 
 // Table records the IDs of the migrations applied.
