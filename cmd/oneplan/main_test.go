@@ -26,7 +26,31 @@ import (
 	"github.com/oneplan-send/oneplan/internal/store/storetest"
 )
 
-func TestMain(m *testing.M) { storetest.Main(m) }
+func TestMain(m *testing.M) {
+	storetest.Main(m, func() {
+		if builtDir != "" {
+			_ = os.RemoveAll(builtDir)
+		}
+	})
+}
+
+// builtDir holds the command as built by built, removed when the package's tests end.
+var builtDir string
+
+// built is this command built once for the package's tests that start server processes (a
+// build took about 4 s of every such test).
+var built = sync.OnceValues(func() (string, error) {
+	dir, err := os.MkdirTemp("", "oneplan-test-bin-")
+	if err != nil {
+		return "", err
+	}
+	builtDir = dir
+	bin := filepath.Join(dir, "oneplan")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		return "", fmt.Errorf("%w\n%s", err, out)
+	}
+	return bin, nil
+})
 
 var (
 	keyFormat   = regexp.MustCompile(`^op_[a-z2-7]{8}_[a-z2-7]{32}$`)
@@ -708,9 +732,9 @@ func processesOnPostgres(t *testing.T) (bin, dsn string) {
 	if !ok {
 		t.Fatal("server processes side by side need PostgreSQL")
 	}
-	bin = filepath.Join(t.TempDir(), "oneplan")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
+	bin, err := built()
+	if err != nil {
+		t.Fatalf("build: %v", err)
 	}
 	return bin, pg.DSN(t)
 }

@@ -250,9 +250,13 @@ var inMain bool
 
 // Main runs a package's tests, then drops the template database and records which databases
 // the package exercised in $ONEPLAN_TEST_REPORT (a directory), for `make test` to summarise.
-func Main(m *testing.M) {
+// cleanups run after the tests, before it exits (which skips deferred calls).
+func Main(m *testing.M, cleanups ...func()) {
 	inMain = true
 	code := m.Run()
+	for _, c := range cleanups {
+		c()
+	}
 	if sqliteDir != "" {
 		_ = os.RemoveAll(sqliteDir)
 	}
