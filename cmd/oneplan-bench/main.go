@@ -6,7 +6,8 @@
 // and their ratios, then each report's time against a bare COUNT, before the runs and again once
 // the server has folded what they wrote. `make bench` runs it; `make
 // bench-short` runs the short mode CI uses to prove the harness works. Any non-2xx answer or
-// failed transaction is reported loudly and makes it exit 1: a benchmark of errors is worthless.
+// failed transaction is reported loudly, with the server's warnings and errors from its log, and
+// makes it exit 1: a benchmark of errors is worthless.
 //
 // It is a program rather than a test because it orchestrates other processes for many minutes
 // and its product is a printed table, not a pass or fail; its parts have unit tests.
@@ -344,15 +345,13 @@ func run(ctx context.Context, out io.Writer) error {
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
-	for _, r := range rows {
-		if r.failed() {
-			return errFailures
+	failed := slices.ContainsFunc(rows, row.failed) ||
+		slices.ContainsFunc(slices.Concat(reportResults, burstResults, afterResults), func(r reportResult) bool { return r.err != nil })
+	if failed {
+		if err := serverProblems(out, srv.logPath, 20); err != nil {
+			fmt.Fprintf(out, "the server's log could not be read: %v\n", err)
 		}
-	}
-	for _, r := range slices.Concat(reportResults, burstResults, afterResults) {
-		if r.err != nil {
-			return errFailures
-		}
+		return errFailures
 	}
 	return nil
 }

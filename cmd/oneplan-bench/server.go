@@ -1,10 +1,13 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -197,4 +200,41 @@ func (s *server) logTail() string {
 		return err.Error()
 	}
 	return tail(string(b), 15)
+}
+
+// serverProblems writes the server's warning and error lines from its log at path (JSON, one
+// object a line), the first most of them and how many more there were: when a run had failures they
+// say why, and the log itself is gone at the end unless ONEPLAN_BENCH_KEEP is set. The server
+// keeps everything personal out of its log, so the lines can be printed as they are.
+func serverProblems(out io.Writer, path string, most int) error {
+	f, err := os.Open(path) //nolint:gosec // the run's own log
+	if err != nil {
+		return err
+	}
+	defer func() { _ = f.Close() }()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
+	shown, more := 0, 0
+	for sc.Scan() {
+		var line struct{ Level string }
+		if json.Unmarshal(sc.Bytes(), &line) != nil || line.Level != "WARN" && line.Level != "ERROR" {
+			continue
+		}
+		if shown == 0 {
+			fmt.Fprintln(out, "the server's warnings and errors during the run:")
+		}
+		if shown == most {
+			more++
+			continue
+		}
+		fmt.Fprintf(out, "  %s\n", sc.Bytes())
+		shown++
+	}
+	if more > 0 {
+		fmt.Fprintf(out, "  and %d more\n", more)
+	}
+	if shown == 0 {
+		fmt.Fprintln(out, "the server logged no warning or error during the run")
+	}
+	return sc.Err()
 }
