@@ -6,8 +6,8 @@
 // and their ratios, then each report's time against a bare COUNT, before the runs and again once
 // the server has folded what they wrote. `make bench` runs it; `make
 // bench-short` runs the short mode CI uses to prove the harness works. Any non-2xx answer or
-// failed transaction is reported loudly, with the server's warnings and errors from its log, and
-// makes it exit 1: a benchmark of errors is worthless.
+// failed transaction is reported loudly, with the server's warnings and errors from its log
+// (serverProblems), and makes it exit 1: a benchmark of errors is worthless.
 //
 // It is a program rather than a test because it orchestrates other processes for many minutes
 // and its product is a printed table, not a pass or fail; its parts have unit tests.
@@ -275,6 +275,7 @@ func run(ctx context.Context, out io.Writer) error {
 	fmt.Fprintf(out, "server built and ready at %s in %s (log: %s)\n", srv.baseURL, time.Since(start).Round(100*time.Millisecond), srv.logPath)
 
 	if err := smoke(ctx, srv.baseURL, key, cfg.referrals); err != nil {
+		printServerProblems(out, srv.logPath)
 		return fmt.Errorf("smoke check of every operation, before any load: %w", err)
 	}
 	fmt.Fprintln(out, "smoke check: every operation answered as the contract says")
@@ -348,12 +349,18 @@ func run(ctx context.Context, out io.Writer) error {
 	failed := slices.ContainsFunc(rows, row.failed) ||
 		slices.ContainsFunc(slices.Concat(reportResults, burstResults, afterResults), func(r reportResult) bool { return r.err != nil })
 	if failed {
-		if err := serverProblems(out, srv.logPath, 20); err != nil {
-			fmt.Fprintf(out, "the server's log could not be read: %v\n", err)
-		}
+		printServerProblems(out, srv.logPath)
 		return errFailures
 	}
 	return nil
+}
+
+// printServerProblems prints up to 20 of the server's warnings and errors (see serverProblems), or
+// why it could not.
+func printServerProblems(out io.Writer, logPath string) {
+	if err := serverProblems(out, logPath, 20); err != nil {
+		fmt.Fprintf(out, "the server's log could not be read: %v\n", err)
+	}
 }
 
 // measure runs the rounds: in each, for each operation and connection count, wrk then pgbench.

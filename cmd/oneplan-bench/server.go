@@ -202,39 +202,67 @@ func (s *server) logTail() string {
 	return tail(string(b), 15)
 }
 
-// serverProblems writes the server's warning and error lines from its log at path (JSON, one
-// object a line), the first most of them and how many more there were: when a run had failures they
-// say why, and the log itself is gone at the end unless ONEPLAN_BENCH_KEEP is set. The server
-// keeps everything personal out of its log, so the lines can be printed as they are.
+// serverProblems writes the server's warnings and errors from its log at path (JSON, one object
+// a line): each different one once (its time and request id aside), with how often it came and
+// when first and last, the first most of them and how many others there were. When a run had
+// failures they say why, and the log itself is gone at the end unless ONEPLAN_BENCH_KEEP is set.
+// The server keeps everything personal out of its log, so the lines can be printed as they are.
 func serverProblems(out io.Writer, path string, most int) error {
 	f, err := os.Open(path) //nolint:gosec // the run's own log
 	if err != nil {
 		return err
 	}
 	defer func() { _ = f.Close() }()
+	type problem struct {
+		line        string
+		n           int
+		first, last string
+	}
+	var (
+		order []*problem
+		seen  = map[string]*problem{}
+	)
+	var key bytes.Buffer
+	enc := json.NewEncoder(&key)
+	enc.SetEscapeHTML(false) // "a > b" as the log wrote it, not "a \u003e b"
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
-	shown, more := 0, 0
 	for sc.Scan() {
-		var line struct{ Level string }
-		if json.Unmarshal(sc.Bytes(), &line) != nil || line.Level != "WARN" && line.Level != "ERROR" {
+		var fields map[string]any
+		if json.Unmarshal(sc.Bytes(), &fields) != nil || fields["level"] != "WARN" && fields["level"] != "ERROR" {
 			continue
 		}
-		if shown == 0 {
-			fmt.Fprintln(out, "the server's warnings and errors during the run:")
+		at, _ := fields["time"].(string)
+		delete(fields, "time")
+		delete(fields, "request_id")
+		key.Reset()
+		if err := enc.Encode(fields); err != nil { // its keys sorted: the same problem, the same line
+			return err
 		}
-		if shown == most {
-			more++
-			continue
+		line := strings.TrimSuffix(key.String(), "\n")
+		p := seen[line]
+		if p == nil {
+			p = &problem{line: line, first: at}
+			seen[p.line] = p
+			order = append(order, p)
 		}
-		fmt.Fprintf(out, "  %s\n", sc.Bytes())
-		shown++
+		p.n++
+		p.last = at
 	}
-	if more > 0 {
-		fmt.Fprintf(out, "  and %d more\n", more)
+	if err := sc.Err(); err != nil {
+		return err
 	}
-	if shown == 0 {
+	if len(order) == 0 {
 		fmt.Fprintln(out, "the server logged no warning or error during the run")
+		return nil
 	}
-	return sc.Err()
+	fmt.Fprintln(out, "the server's warnings and errors during the run (times and request ids aside):")
+	for i, p := range order {
+		if i == most {
+			fmt.Fprintf(out, "  and %d others\n", len(order)-most)
+			break
+		}
+		fmt.Fprintf(out, "  %d x %s (first %s, last %s)\n", p.n, p.line, p.first, p.last)
+	}
+	return nil
 }

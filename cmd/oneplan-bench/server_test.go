@@ -17,35 +17,41 @@ func TestServerProblems(t *testing.T) {
 		}
 		return path
 	}
-	info := `{"time":"2026-12-06T17:41:00Z","level":"INFO","msg":"request","status":200}`
-	warn := `{"time":"2026-12-06T17:41:01Z","level":"WARN","msg":"service unavailable","request_id":"r1","route":"/v1/referrals/:id","error":"timeout"}`
-	fail := `{"time":"2026-12-06T17:41:02Z","level":"ERROR","msg":"request failed","request_id":"r2"}`
+	info := `{"time":"T0","level":"INFO","msg":"request","status":200}`
+	warn := func(at, rid string) string {
+		return `{"time":"` + at + `","level":"WARN","msg":"service unavailable","request_id":"` + rid + `","route":"/v1/referrals/:id","error":{"sqlstate":"57P01","types":"*fault.Error > *pgconn.PgError"}}`
+	}
+	fail := `{"time":"T9","level":"ERROR","msg":"request failed","request_id":"r9"}`
 
-	t.Run("only warnings and errors, in order", func(t *testing.T) {
+	t.Run("each problem once, counted, in order of first sight", func(t *testing.T) {
 		var out bytes.Buffer
-		if err := serverProblems(&out, write(t, info, warn, "not json", info, fail), 20); err != nil {
+		if err := serverProblems(&out, write(t, info, warn("T1", "r1"), "not json", warn("T2", "r2"), fail, warn("T3", "r3")), 20); err != nil {
 			t.Fatal(err)
 		}
 		got := out.String()
-		if !strings.Contains(got, warn) || !strings.Contains(got, fail) || strings.Index(got, warn) > strings.Index(got, fail) {
-			t.Errorf("want the WARN then the ERROR line, got:\n%s", got)
+		want := []string{
+			`3 x {"error":{"sqlstate":"57P01","types":"*fault.Error > *pgconn.PgError"},"level":"WARN","msg":"service unavailable","route":"/v1/referrals/:id"} (first T1, last T3)`,
+			`1 x {"level":"ERROR","msg":"request failed"} (first T9, last T9)`,
 		}
-		if strings.Contains(got, `"INFO"`) || strings.Contains(got, "not json") || strings.Contains(got, "more") {
-			t.Errorf("only warnings and errors, none left over, got:\n%s", got)
+		if !strings.Contains(got, want[0]) || !strings.Contains(got, want[1]) || strings.Index(got, want[0]) > strings.Index(got, want[1]) {
+			t.Errorf("want, in order:\n%s\n%s\ngot:\n%s", want[0], want[1], got)
+		}
+		if strings.Contains(got, "INFO") || strings.Contains(got, "not json") || strings.Contains(got, "r1") || strings.Contains(got, "others") {
+			t.Errorf("only warnings and errors, without request ids, none left over; got:\n%s", got)
 		}
 	})
-	t.Run("at most max, then how many more", func(t *testing.T) {
-		lines := []string{}
+	t.Run("at most most, then how many others", func(t *testing.T) {
+		var lines []string
 		for i := range 7 {
-			lines = append(lines, fmt.Sprintf(`{"level":"WARN","msg":"w%d"}`, i))
+			lines = append(lines, fmt.Sprintf(`{"level":"WARN","msg":"w%d"}`, i), fmt.Sprintf(`{"level":"WARN","msg":"w%d"}`, i))
 		}
 		var out bytes.Buffer
 		if err := serverProblems(&out, write(t, lines...), 5); err != nil {
 			t.Fatal(err)
 		}
 		got := out.String()
-		if !strings.Contains(got, `"w4"`) || strings.Contains(got, `"w5"`) || !strings.Contains(got, "and 2 more") {
-			t.Errorf("want w0-w4 and 'and 2 more', got:\n%s", got)
+		if !strings.Contains(got, `2 x {"level":"WARN","msg":"w4"}`) || strings.Contains(got, `"w5"`) || !strings.Contains(got, "and 2 others") {
+			t.Errorf("want w0-w4 twice each and 'and 2 others', got:\n%s", got)
 		}
 	})
 	t.Run("says when there were none", func(t *testing.T) {
