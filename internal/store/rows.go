@@ -25,14 +25,20 @@ func toDate(s string) time.Time {
 	if s == "" {
 		return time.Time{}
 	}
-	if t, ok := plainDate(s); ok {
-		return t
-	}
-	t, err := time.Parse(dateLayout, s)
+	t, err := readDate(s)
 	if err != nil {
 		panic(unreadable{what: "date", err: err})
 	}
 	return t
+}
+
+// readDate reads a stored YYYY-MM-DD date: by hand where it is plain, else through time.Parse,
+// which also gives the error for a malformed one.
+func readDate(s string) (time.Time, error) {
+	if t, ok := plainDate(s); ok {
+		return t, nil
+	}
+	return time.Parse(dateLayout, s)
 }
 
 // plainDate reads YYYY-MM-DD by hand, as time.Parse would (UTC), or says it cannot: a list reads

@@ -67,3 +67,20 @@ func TestPlainDate(t *testing.T) {
 		check(t, rapid.StringMatching(`[0-9]{4}-[0-9]{2}-[0-9]{2}`).Draw(t, "date"))
 	})
 }
+
+// TestParseDay: the transitions' lenient reader shares readDate with toDate: a plain date reads as
+// the day, anything malformed or missing as no date (where toDate would call the data corrupt).
+func TestParseDay(t *testing.T) {
+	str := func(s string) *string { return &s }
+	if got := parseDay(str("2024-02-29")); !got.Equal(time.Date(2024, 2, 29, 0, 0, 0, 0, time.UTC)) {
+		t.Errorf("2024-02-29 read as %v", got)
+	}
+	for _, s := range []*string{nil, str(""), str("2023-02-29"), str(" 2024-01-01"), str("2024-1-1")} {
+		if got := parseDay(s); !got.IsZero() {
+			t.Errorf("parseDay(%v) = %v, want no date", s, got)
+		}
+	}
+	if _, err := readDate("2026-02-30"); err == nil {
+		t.Error("readDate took 30 February")
+	}
+}

@@ -37,7 +37,7 @@ func parseDay(s *string) time.Time {
 	if s == nil {
 		return time.Time{}
 	}
-	t, err := time.Parse(dateLayout, *s)
+	t, err := readDate(*s)
 	if err != nil {
 		return time.Time{}
 	}
