@@ -23,6 +23,14 @@ type Organisation struct {
 	Version     int
 }
 
+// Code is one of an organisation's national codes, by its field's name in the API.
+type Code struct{ Field, Value string }
+
+// Codes are o's national codes (empty ones included): each is held by one organisation at most.
+func (o Organisation) Codes() [3]Code {
+	return [3]Code{{"urn", o.URN}, {"ukprn", o.UKPRN}, {"ods_code", o.ODSCode}}
+}
+
 // Practitioner is a named worker in an organisation.
 type Practitioner struct {
 	ID             string

@@ -197,3 +197,50 @@ func TestOrganisationExternalIDs(t *testing.T) {
 		}
 	}, withSystems("capita-one"))
 }
+
+// TestOrganisationCodesHeld: a URN, UKPRN or ODS code names one organisation, so a create or a
+// change that would give another organisation one already held is a 409 naming the field and,
+// as location, the organisation holding it; keeping one's own code in a change is no conflict.
+func TestOrganisationCodesHeld(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		create := func(body map[string]any) reply {
+			return e.do(http.MethodPost, "/v1/organisations", e.admin, body)
+		}
+		first := create(map[string]any{"name": "Brook School", "type": "school_primary", "urn": "104321", "ukprn": "10012345"})
+		if first.status != http.StatusCreated {
+			t.Fatalf("create: %d %s", first.status, first.body)
+		}
+		holder := first.json(t)["id"].(string)
+		trust := create(map[string]any{"name": "Riverside Trust", "type": "health_trust", "ods_code": "RX1"})
+		if trust.status != http.StatusCreated {
+			t.Fatalf("create trust: %d %s", trust.status, trust.body)
+		}
+		trustID := trust.json(t)["id"].(string)
+
+		for field, body := range map[string]map[string]any{
+			"/urn":      {"name": "Brook Annexe", "type": "school_primary", "urn": "104321"},
+			"/ukprn":    {"name": "Brook College", "type": "further_education", "ukprn": "10012345"},
+			"/ods_code": {"name": "Riverside Clinic", "type": "health_trust", "ods_code": "RX1"},
+		} {
+			p := create(body).problem(t, http.StatusConflict)
+			want := "/v1/organisations/" + holder
+			if field == "/ods_code" {
+				want = "/v1/organisations/" + trustID
+			}
+			if !hasPointer(p, field) || p.Location == nil || *p.Location != want {
+				t.Errorf("a second organisation with the same %s: %+v, want %s naming %s", field, p, field, want)
+			}
+		}
+
+		// A change to the trust giving it the school's URN: 409; the trust keeping its own code: 200.
+		etag := e.do(http.MethodGet, "/v1/organisations/"+trustID, e.admin, nil).header.Get("ETag")
+		p := e.do(http.MethodPatch, "/v1/organisations/"+trustID, e.admin, map[string]any{"urn": "104321"}, "If-Match", etag).problem(t, http.StatusConflict)
+		if !hasPointer(p, "/urn") || p.Location == nil || *p.Location != "/v1/organisations/"+holder {
+			t.Errorf("a change to a held URN: %+v", p)
+		}
+		ok := e.do(http.MethodPatch, "/v1/organisations/"+trustID, e.admin, map[string]any{"name": "Riverside Health Trust", "ods_code": "RX1"}, "If-Match", etag)
+		if ok.status != http.StatusOK {
+			t.Errorf("a change keeping its own code: %d %s", ok.status, ok.body)
+		}
+	})
+}

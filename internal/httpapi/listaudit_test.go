@@ -3,7 +3,10 @@ package httpapi_test
 import (
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
+
+	"github.com/oneplan-send/oneplan/internal/store"
 )
 
 // TestListAuditNamesThePage: the one audit event of a page of referrals names exactly the
@@ -107,5 +110,32 @@ func TestYoungPeopleListAuditNamesThePage(t *testing.T) {
 				t.Errorf("%s = %v, want the page's %v (not the row read past it)", field, got, ids)
 			}
 		}
+	})
+}
+
+// TestListWithoutItsAuditEventFails: a page whose audit event the database refuses is not
+// answered (500, no rows in the body), on both databases: on PostgreSQL the event's insert is a
+// data-modifying part of the page's own statement, whose failure must fail the page, not leave it
+// read and unaudited.
+func TestListWithoutItsAuditEventFails(t *testing.T) {
+	eachRaw(t, func(t *testing.T, e tpEnv) {
+		f := e.fixture()
+		if e.st.Dialect() == store.Postgres {
+			e.exec(`ALTER TABLE audit_events ADD CONSTRAINT test_refuse_lists CHECK (action <> 'list') NOT VALID`)
+		} else {
+			e.exec(`CREATE TRIGGER test_refuse_lists BEFORE INSERT ON audit_events WHEN NEW.action = 'list'
+				BEGIN SELECT RAISE(ABORT, 'refused'); END`)
+		}
+		plain := *e.env // a 500 is outside the contract: bypass the harness's response validation
+		plain.httpc = e.srv.Client()
+		for _, path := range []string{"/v1/referrals?limit=5", "/v1/young-people?limit=5"} {
+			r := plain.do(http.MethodGet, path, e.officer, nil)
+			r.problem(t, http.StatusInternalServerError)
+			if body := string(r.body); strings.Contains(body, f.referral) || strings.Contains(body, f.child) {
+				t.Errorf("%s: the refused page's answer shows its records: %s", path, body)
+			}
+		}
+		// A read by id is audited too: it goes on answering (only list events are refused here).
+		e.mustGet("/v1/referrals/"+f.referral, e.officer)
 	})
 }

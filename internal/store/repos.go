@@ -86,6 +86,25 @@ func (tx directoryRepo) UpdateOrganisation(o directory.Organisation) error {
 	return updateVersioned(tx.conn, &row, "organisations", o.ID, o.Version-1)
 }
 
+// organisationCodes are the columns of the codes OrganisationByCode may look for, by field.
+var organisationCodes = map[string]string{"urn": "urn", "ukprn": "ukprn", "ods_code": "ods_code"}
+
+// OrganisationByCode finds the organisation whose code field holds value.
+func (tx directoryRepo) OrganisationByCode(field, value string) (string, error) {
+	col, ok := organisationCodes[field]
+	if !ok {
+		return "", fmt.Errorf("store: no organisation code %q", field)
+	}
+	var ids []string
+	if err := tx.q().Model(&organisationRow{}).Where(col+" = ?", value).Limit(1).Pluck("id", &ids).Error; err != nil {
+		return "", translate(err)
+	}
+	if len(ids) == 0 {
+		return "", fault.New(fault.NotFound, "No such record.")
+	}
+	return ids[0], nil
+}
+
 // Organisations lists one page.
 func (tx directoryRepo) Organisations(f directory.OrganisationFilter, p paging.Page) ([]directory.Organisation, string, error) {
 	q := tx.q().Model(&organisationRow{})

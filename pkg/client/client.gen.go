@@ -12968,9 +12968,10 @@ type ClientInterface interface {
 	//
 	// **Changes:** Registers an organisation (a council, school, health trust, voluntary setting) in the directory. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
-	// An external id (`external_ids`) names one organisation: one already held is `409` with
-	// `location`. With `If-None-Exist: system|value` the create is conditional: `200` with the
-	// organisation already holding that id, else `201`.
+	// An external id (`external_ids`), a `urn`, a `ukprn` and an `ods_code` each name one
+	// organisation: one already held is `409` naming the field, with `location` the
+	// organisation holding it. With `If-None-Exist: system|value` the create is conditional:
+	// `200` with the organisation already holding that id, else `201`.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -12983,9 +12984,10 @@ type ClientInterface interface {
 	//
 	// **Changes:** Registers an organisation (a council, school, health trust, voluntary setting) in the directory. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
-	// An external id (`external_ids`) names one organisation: one already held is `409` with
-	// `location`. With `If-None-Exist: system|value` the create is conditional: `200` with the
-	// organisation already holding that id, else `201`.
+	// An external id (`external_ids`), a `urn`, a `ukprn` and an `ods_code` each name one
+	// organisation: one already held is `409` naming the field, with `location` the
+	// organisation holding it. With `If-None-Exist: system|value` the create is conditional:
+	// `200` with the organisation already holding that id, else `201`.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -13007,6 +13009,9 @@ type ClientInterface interface {
 	//
 	// **Changes:** Changes the organisation's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
+	// A `urn`, `ukprn`, `ods_code` or external id another organisation already holds is `409`
+	// naming the field, with `location` the organisation holding it.
+	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with PATCH /v1/organisations/{id} (the `UpdateOrganisation` operationId).
@@ -13017,6 +13022,9 @@ type ClientInterface interface {
 	// **Who may call:** admin only (`organisations:manage`).
 	//
 	// **Changes:** Changes the organisation's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// A `urn`, `ukprn`, `ods_code` or external id another organisation already holds is `409`
+	// naming the field, with `location` the organisation holding it.
 	//
 	// Takes a body of the `application/merge-patch+json` content type.
 	//
@@ -17877,9 +17885,10 @@ func (c *Client) ListOrganisations(ctx context.Context, params *ListOrganisation
 //
 // **Changes:** Registers an organisation (a council, school, health trust, voluntary setting) in the directory. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
-// An external id (`external_ids`) names one organisation: one already held is `409` with
-// `location`. With `If-None-Exist: system|value` the create is conditional: `200` with the
-// organisation already holding that id, else `201`.
+// An external id (`external_ids`), a `urn`, a `ukprn` and an `ods_code` each name one
+// organisation: one already held is `409` naming the field, with `location` the
+// organisation holding it. With `If-None-Exist: system|value` the create is conditional:
+// `200` with the organisation already holding that id, else `201`.
 //
 // Takes any type of body and a specified content type.
 //
@@ -17902,9 +17911,10 @@ func (c *Client) CreateOrganisationWithBody(ctx context.Context, params *CreateO
 //
 // **Changes:** Registers an organisation (a council, school, health trust, voluntary setting) in the directory. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
-// An external id (`external_ids`) names one organisation: one already held is `409` with
-// `location`. With `If-None-Exist: system|value` the create is conditional: `200` with the
-// organisation already holding that id, else `201`.
+// An external id (`external_ids`), a `urn`, a `ukprn` and an `ods_code` each name one
+// organisation: one already held is `409` naming the field, with `location` the
+// organisation holding it. With `If-None-Exist: system|value` the create is conditional:
+// `200` with the organisation already holding that id, else `201`.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -17946,6 +17956,9 @@ func (c *Client) GetOrganisation(ctx context.Context, id ID, reqEditors ...Reque
 //
 // **Changes:** Changes the organisation's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
+// A `urn`, `ukprn`, `ods_code` or external id another organisation already holds is `409`
+// naming the field, with `location` the organisation holding it.
+//
 // Takes any type of body and a specified content type.
 //
 // Corresponds with PATCH /v1/organisations/{id} (the `UpdateOrganisation` operationId).
@@ -17966,6 +17979,9 @@ func (c *Client) UpdateOrganisationWithBody(ctx context.Context, id ID, params *
 // **Who may call:** admin only (`organisations:manage`).
 //
 // **Changes:** Changes the organisation's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// A `urn`, `ukprn`, `ods_code` or external id another organisation already holds is `409`
+// naming the field, with `location` the organisation holding it.
 //
 // Takes a body of the `application/merge-patch+json` content type.
 //
@@ -36168,9 +36184,10 @@ type ClientWithResponsesInterface interface {
 	//
 	// **Changes:** Registers an organisation (a council, school, health trust, voluntary setting) in the directory. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
-	// An external id (`external_ids`) names one organisation: one already held is `409` with
-	// `location`. With `If-None-Exist: system|value` the create is conditional: `200` with the
-	// organisation already holding that id, else `201`.
+	// An external id (`external_ids`), a `urn`, a `ukprn` and an `ods_code` each name one
+	// organisation: one already held is `409` naming the field, with `location` the
+	// organisation holding it. With `If-None-Exist: system|value` the create is conditional:
+	// `200` with the organisation already holding that id, else `201`.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -36183,9 +36200,10 @@ type ClientWithResponsesInterface interface {
 	//
 	// **Changes:** Registers an organisation (a council, school, health trust, voluntary setting) in the directory. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
-	// An external id (`external_ids`) names one organisation: one already held is `409` with
-	// `location`. With `If-None-Exist: system|value` the create is conditional: `200` with the
-	// organisation already holding that id, else `201`.
+	// An external id (`external_ids`), a `urn`, a `ukprn` and an `ods_code` each name one
+	// organisation: one already held is `409` naming the field, with `location` the
+	// organisation holding it. With `If-None-Exist: system|value` the create is conditional:
+	// `200` with the organisation already holding that id, else `201`.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -36209,6 +36227,9 @@ type ClientWithResponsesInterface interface {
 	//
 	// **Changes:** Changes the organisation's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
+	// A `urn`, `ukprn`, `ods_code` or external id another organisation already holds is `409`
+	// naming the field, with `location` the organisation holding it.
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /v1/organisations/{id} (the `UpdateOrganisation` operationId).
@@ -36219,6 +36240,9 @@ type ClientWithResponsesInterface interface {
 	// **Who may call:** admin only (`organisations:manage`).
 	//
 	// **Changes:** Changes the organisation's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	//
+	// A `urn`, `ukprn`, `ods_code` or external id another organisation already holds is `409`
+	// naming the field, with `location` the organisation holding it.
 	//
 	// Takes a body of the `application/merge-patch+json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -63428,9 +63452,10 @@ func (c *ClientWithResponses) ListOrganisationsWithResponse(ctx context.Context,
 //
 // **Changes:** Registers an organisation (a council, school, health trust, voluntary setting) in the directory. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
-// An external id (`external_ids`) names one organisation: one already held is `409` with
-// `location`. With `If-None-Exist: system|value` the create is conditional: `200` with the
-// organisation already holding that id, else `201`.
+// An external id (`external_ids`), a `urn`, a `ukprn` and an `ods_code` each name one
+// organisation: one already held is `409` naming the field, with `location` the
+// organisation holding it. With `If-None-Exist: system|value` the create is conditional:
+// `200` with the organisation already holding that id, else `201`.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -63449,9 +63474,10 @@ func (c *ClientWithResponses) CreateOrganisationWithBodyWithResponse(ctx context
 //
 // **Changes:** Registers an organisation (a council, school, health trust, voluntary setting) in the directory. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
-// An external id (`external_ids`) names one organisation: one already held is `409` with
-// `location`. With `If-None-Exist: system|value` the create is conditional: `200` with the
-// organisation already holding that id, else `201`.
+// An external id (`external_ids`), a `urn`, a `ukprn` and an `ods_code` each name one
+// organisation: one already held is `409` naming the field, with `location` the
+// organisation holding it. With `If-None-Exist: system|value` the create is conditional:
+// `200` with the organisation already holding that id, else `201`.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -63487,6 +63513,9 @@ func (c *ClientWithResponses) GetOrganisationWithResponse(ctx context.Context, i
 //
 // **Changes:** Changes the organisation's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
+// A `urn`, `ukprn`, `ods_code` or external id another organisation already holds is `409`
+// naming the field, with `location` the organisation holding it.
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /v1/organisations/{id} (the `UpdateOrganisation` operationId).
@@ -63503,6 +63532,9 @@ func (c *ClientWithResponses) UpdateOrganisationWithBodyWithResponse(ctx context
 // **Who may call:** admin only (`organisations:manage`).
 //
 // **Changes:** Changes the organisation's fields given (JSON merge patch), bumping its version; honours `If-Match`. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+//
+// A `urn`, `ukprn`, `ods_code` or external id another organisation already holds is `409`
+// naming the field, with `location` the organisation holding it.
 //
 // Takes a body of the `application/merge-patch+json` content type, and returns a wrapper object for the known response body format(s).
 //

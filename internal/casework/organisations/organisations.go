@@ -69,6 +69,9 @@ func (s *Service) create(ctx context.Context, tx Tx, p auth.Principal, o directo
 			return o, err
 		}
 	}
+	if err := codesHeld(tx, directory.Organisation{}, o); err != nil {
+		return o, err
+	}
 	if err := tx.Directory().CreateOrganisation(o); err != nil {
 		return o, err
 	}
@@ -172,6 +175,9 @@ func (s *Service) UpdateOrganisation(ctx context.Context, id string, ifMatch *in
 	return organisations.Patch(ctx, s.Core, s.db, auth.ManageOrganisations, id, ifMatch, mutate, nil,
 		func(tx Tx, _ auth.Principal, cur directory.Organisation, next *directory.Organisation) error {
 			next.ID, next.CreatedAt = cur.ID, cur.CreatedAt
+			if err := codesHeld(tx, cur, *next); err != nil {
+				return err
+			}
 			return s.changeExternalIDs(tx, cur, *next)
 		},
 		func(tx Tx, p auth.Principal, _, _ directory.Organisation, changed []string) error {
@@ -221,6 +227,32 @@ func (s *Service) CreatePractitioner(ctx context.Context, pr directory.Practitio
 			s.Notice(outbox.PractitionerCreated, pr.ID, map[string]any{"organisation_id": pr.OrganisationID}))
 	})
 	return pr, err
+}
+
+// codesHeld answers a 409 naming the field and the holder (the directory is open to every
+// caller) when another organisation already holds one of the codes next has and cur had not: a
+// URN, UKPRN or ODS code names one organisation. Two creates racing with the same code still meet
+// the unique index, and the later gets a plain 409.
+func codesHeld(tx Tx, cur, next directory.Organisation) error {
+	had := cur.Codes()
+	for i, c := range next.Codes() {
+		if c.Value == "" || c.Value == had[i].Value {
+			continue
+		}
+		holder, err := tx.Directory().OrganisationByCode(c.Field, c.Value)
+		if fault.KindOf(err) == fault.NotFound {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if holder != next.ID {
+			e := fault.Field(fault.Conflict, "/"+c.Field, "is already held by another organisation")
+			e.Related = &fault.Ref{Type: audit.Organisation, ID: holder}
+			return e
+		}
+	}
+	return nil
 }
 
 func emailConflict(err error) error {
