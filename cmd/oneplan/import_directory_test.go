@@ -11,7 +11,7 @@ import (
 
 // TestImportOrganisationsAndPractitioners: the templates; bad rows refused whole with their row and
 // column; a dry run that writes nothing; the import, audited and announced like API creates; a
-// re-run that changes nothing; practitioners matched by email within their organisation, found by
+// re-run that changes nothing; a URN another organisation holds refused by row and field; practitioners matched by email within their organisation, found by
 // the organisation's external id; --continue-on-error writing the rejects.
 func TestImportOrganisationsAndPractitioners(t *testing.T) {
 	for _, b := range storetest.Backends(t) {
@@ -80,6 +80,12 @@ func TestImportOrganisationsAndPractitioners(t *testing.T) {
 			}
 			if n := count(t, dsn, "SELECT count(*) FROM organisations"); n != orgs0+3 {
 				t.Fatalf("a re-run changed the organisations: %d", n-orgs0)
+			}
+			// A new organisation with a URN another already holds: refused, the row and the field named.
+			held := writeFile(t, "held-orgs.csv", orgHeader+"capita-one,SCH-9,Oak Annexe,school_primary,North,123456\n")
+			if out, errOut, err := runCmd(t, "import", "organisations", "--quiet", held); err == nil ||
+				!strings.Contains(errOut, "row 2: ") || !strings.Contains(errOut, "/urn: is already held by another organisation") {
+				t.Fatalf("a held URN: %v\n%s\n%s", err, out, errOut)
 			}
 
 			// Practitioners, their organisation named by its external id.
