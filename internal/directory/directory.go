@@ -27,8 +27,8 @@ type Organisation struct {
 type Code struct{ Field, Value string }
 
 // Codes are o's national codes (empty ones included): each is held by one organisation at most.
-func (o Organisation) Codes() [3]Code {
-	return [3]Code{{"urn", o.URN}, {"ukprn", o.UKPRN}, {"ods_code", o.ODSCode}}
+func (o Organisation) Codes() []Code {
+	return []Code{{"urn", o.URN}, {"ukprn", o.UKPRN}, {"ods_code", o.ODSCode}}
 }
 
 // Practitioner is a named worker in an organisation.

@@ -7,9 +7,9 @@ type Repository interface {
 	CreateOrganisation(o Organisation) error
 	Organisation(id string) (Organisation, error)
 	UpdateOrganisation(o Organisation) error
-	// OrganisationByCode finds the organisation holding value as its code field ("urn", "ukprn"
-	// or "ods_code"); NotFound if none.
-	OrganisationByCode(field, value string) (id string, err error)
+	// CodeHolder finds, in one read, an organisation other than except holding one of codes:
+	// the first of codes held and its holder; NotFound if none is.
+	CodeHolder(codes []Code, except string) (held Code, holder string, err error)
 	Organisations(f OrganisationFilter, p paging.Page) ([]Organisation, string, error)
 	CreatePractitioner(p Practitioner) error
 	Practitioner(id string) (Practitioner, error)

@@ -86,23 +86,35 @@ func (tx directoryRepo) UpdateOrganisation(o directory.Organisation) error {
 	return updateVersioned(tx.conn, &row, "organisations", o.ID, o.Version-1)
 }
 
-// organisationCodes are the columns of the codes OrganisationByCode may look for, by field.
+// organisationCodes are the columns of the codes CodeHolder may look for, by field.
 var organisationCodes = map[string]string{"urn": "urn", "ukprn": "ukprn", "ods_code": "ods_code"}
 
-// OrganisationByCode finds the organisation whose code field holds value.
-func (tx directoryRepo) OrganisationByCode(field, value string) (string, error) {
-	col, ok := organisationCodes[field]
-	if !ok {
-		return "", fmt.Errorf("store: no organisation code %q", field)
+// CodeHolder finds an organisation other than except holding one of codes.
+func (tx directoryRepo) CodeHolder(codes []directory.Code, except string) (directory.Code, string, error) {
+	conds := make([]string, 0, len(codes))
+	args := make([]any, 0, len(codes))
+	for _, c := range codes {
+		col, ok := organisationCodes[c.Field]
+		if !ok {
+			return directory.Code{}, "", fmt.Errorf("store: no organisation code %q", c.Field)
+		}
+		conds, args = append(conds, col+" = ?"), append(args, c.Value)
 	}
-	var ids []string
-	if err := tx.q().Model(&organisationRow{}).Where(col+" = ?", value).Limit(1).Pluck("id", &ids).Error; err != nil {
-		return "", translate(err)
+	var rows []organisationRow
+	if len(conds) > 0 {
+		if err := tx.q().Select("id", "urn", "ukprn", "ods_code").Where("("+strings.Join(conds, " OR ")+")", args...).
+			Where("id <> ?", except).Limit(len(codes)).Find(&rows).Error; err != nil {
+			return directory.Code{}, "", translate(err)
+		}
 	}
-	if len(ids) == 0 {
-		return "", fault.New(fault.NotFound, "No such record.")
+	for _, c := range codes {
+		for _, r := range rows {
+			if slices.Contains(r.toDomain().Codes(), c) {
+				return c, r.ID, nil
+			}
+		}
 	}
-	return ids[0], nil
+	return directory.Code{}, "", fault.New(fault.NotFound, "No such record.")
 }
 
 // Organisations lists one page.

@@ -235,24 +235,25 @@ func (s *Service) CreatePractitioner(ctx context.Context, pr directory.Practitio
 // the unique index, and the later gets a plain 409.
 func codesHeld(tx Tx, cur, next directory.Organisation) error {
 	had := cur.Codes()
+	var fresh []directory.Code
 	for i, c := range next.Codes() {
-		if c.Value == "" || c.Value == had[i].Value {
-			continue
-		}
-		holder, err := tx.Directory().OrganisationByCode(c.Field, c.Value)
-		if fault.KindOf(err) == fault.NotFound {
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		if holder != next.ID {
-			e := fault.Field(fault.Conflict, "/"+c.Field, "is already held by another organisation")
-			e.Related = &fault.Ref{Type: audit.Organisation, ID: holder}
-			return e
+		if c.Value != "" && c.Value != had[i].Value {
+			fresh = append(fresh, c)
 		}
 	}
-	return nil
+	if len(fresh) == 0 {
+		return nil
+	}
+	c, holder, err := tx.Directory().CodeHolder(fresh, next.ID)
+	if fault.KindOf(err) == fault.NotFound {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	e := fault.Field(fault.Conflict, "/"+c.Field, "is already held by another organisation")
+	e.Related = &fault.Ref{Type: audit.Organisation, ID: holder}
+	return e
 }
 
 func emailConflict(err error) error {
