@@ -2,9 +2,12 @@ package httpapi_test
 
 import (
 	"bytes"
+	"fmt"
 	"net/http"
 	"net/url"
 	"testing"
+
+	"gorm.io/gorm"
 
 	"github.com/oneplan-send/oneplan/internal/app"
 	"github.com/oneplan-send/oneplan/internal/externalid"
@@ -241,6 +244,80 @@ func TestOrganisationCodesHeld(t *testing.T) {
 		ok := e.do(http.MethodPatch, "/v1/organisations/"+trustID, e.admin, map[string]any{"name": "Riverside Health Trust", "ods_code": "RX1"}, "If-Match", etag)
 		if ok.status != http.StatusOK {
 			t.Errorf("a change keeping its own code: %d %s", ok.status, ok.body)
+		}
+	})
+}
+
+// TestOrganisationCodesRaced: two writes giving one URN (or external id, or ODS code) to two
+// organisations at once both pass the look for a holder; the later meets the unique index and
+// still answers 409 naming the field and the holder. On PostgreSQL the test holds both writes at
+// a table lock until both requests have looked; SQLite runs one write at a time, so there the
+// later simply finds the holder.
+func TestOrganisationCodesRaced(t *testing.T) {
+	eachRaw(t, func(t *testing.T, e tpEnv) {
+		pg := e.raw.Name() == "postgres"
+		// Two organisations a PATCH each gives the same ODS code.
+		var patched [2]string
+		for n := range patched {
+			r := e.do(http.MethodPost, "/v1/organisations", e.admin, map[string]any{"name": fmt.Sprintf("Race Clinic %d", n), "type": "health_trust"})
+			if r.status != http.StatusCreated {
+				t.Fatalf("create: %d %s", r.status, r.body)
+			}
+			patched[n] = r.json(t)["id"].(string)
+		}
+		for _, c := range []struct {
+			field  string
+			method string
+			path   func(n int) string
+			body   func(n int) map[string]any
+		}{
+			{"/urn", http.MethodPost, func(int) string { return "/v1/organisations" }, func(n int) map[string]any {
+				return map[string]any{"name": fmt.Sprintf("Race School %d", n), "type": "school_primary", "urn": "141414"}
+			}},
+			{"/external_ids/0", http.MethodPost, func(int) string { return "/v1/organisations" }, func(n int) map[string]any {
+				return map[string]any{"name": fmt.Sprintf("Race Trust %d", n), "type": "health_trust",
+					"external_ids": []map[string]any{{"system": "https://ids.example.org/orgs", "value": "RACE-1"}}}
+			}},
+			{"/ods_code", http.MethodPatch, func(n int) string { return "/v1/organisations/" + patched[n] }, func(int) map[string]any {
+				return map[string]any{"ods_code": "RACE2"}
+			}},
+		} {
+			field := c.field
+			var lock *gorm.DB
+			if pg {
+				lock = e.raw.Begin()
+				if err := lock.Exec("LOCK TABLE organisations IN SHARE MODE").Error; err != nil {
+					t.Fatal(err)
+				}
+			}
+			replies := make(chan reply, 2)
+			for n := range 2 {
+				go func() { replies <- e.do(c.method, c.path(n), e.admin, c.body(n)) }()
+			}
+			if pg {
+				// Both requests have looked for a holder and wait to insert.
+				for waiting := int64(0); waiting < 2; {
+					if err := e.raw.Raw(`SELECT COUNT(*) FROM pg_locks WHERE locktype = 'relation'
+						AND relation = CAST('organisations' AS regclass) AND NOT granted`).Scan(&waiting).Error; err != nil {
+						t.Fatal(err)
+					}
+				}
+				if err := lock.Rollback().Error; err != nil {
+					t.Fatal(err)
+				}
+			}
+			ok := map[string]int{http.MethodPost: http.StatusCreated, http.MethodPatch: http.StatusOK}[c.method]
+			a, b := <-replies, <-replies
+			if a.status != ok {
+				a, b = b, a
+			}
+			if a.status != ok {
+				t.Fatalf("%s: neither write answered %d: %d %s; %d %s", field, ok, a.status, a.body, b.status, b.body)
+			}
+			want := "/v1/organisations/" + a.json(t)["id"].(string)
+			if p := b.problem(t, http.StatusConflict); !hasPointer(p, field) || p.Location == nil || *p.Location != want {
+				t.Errorf("%s: the later of two racing writes: %+v, want %s naming %s", field, p, field, want)
+			}
 		}
 	})
 }

@@ -1,9 +1,6 @@
 package organisations
 
 import (
-	"fmt"
-
-	"github.com/oneplan-send/oneplan/internal/audit"
 	"github.com/oneplan-send/oneplan/internal/directory"
 	"github.com/oneplan-send/oneplan/internal/externalid"
 	"github.com/oneplan-send/oneplan/internal/fault"
@@ -19,17 +16,8 @@ func (s *Service) changeExternalIDs(tx Tx, cur, next directory.Organisation) err
 	if err := fault.Fields(fault.Invalid, s.Systems.Validate("/external_ids", next.ExternalIDs)); err != nil {
 		return err
 	}
-	for i, id := range next.ExternalIDs {
-		holder, err := tx.ExternalIDs().Find(externalid.Organisation, id)
-		switch {
-		case fault.KindOf(err) == fault.NotFound || (err == nil && holder == cur.ID):
-		case err != nil:
-			return err
-		default:
-			e := fault.Field(fault.Conflict, fmt.Sprintf("/external_ids/%d", i), "is already held by another organisation")
-			e.Related = &fault.Ref{Type: audit.Organisation, ID: holder}
-			return e
-		}
+	if err := idsHeld(tx, cur.ID, next.ExternalIDs); err != nil {
+		return err
 	}
 	return tx.ExternalIDs().Set(externalid.Organisation, cur.ID, next.ExternalIDs, s.Now())
 }

@@ -5,6 +5,7 @@ package organisations
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -52,24 +53,12 @@ func (s *Service) CreateOrganisation(ctx context.Context, o directory.Organisati
 		o, err = s.create(ctx, tx, p, o)
 		return err
 	})
-	return o, err
+	return o, s.raced(ctx, err, directory.Organisation{}, o)
 }
 
 func (s *Service) create(ctx context.Context, tx Tx, p auth.Principal, o directory.Organisation) (directory.Organisation, error) {
 	o.ID, o.CreatedAt, o.UpdatedAt, o.Version = casework.NewID(), s.Now(), s.Now(), 1
-	for i, id := range o.ExternalIDs {
-		// The directory is open to every caller: the conflict may name the organisation.
-		holder, err := tx.ExternalIDs().Find(externalid.Organisation, id)
-		if err == nil {
-			e := fault.Field(fault.Conflict, fmt.Sprintf("/external_ids/%d", i), "is already held by another organisation")
-			e.Related = &fault.Ref{Type: audit.Organisation, ID: holder}
-			return o, e
-		}
-		if fault.KindOf(err) != fault.NotFound {
-			return o, err
-		}
-	}
-	if err := codesHeld(tx, directory.Organisation{}, o); err != nil {
+	if err := held(tx, directory.Organisation{}, o); err != nil {
 		return o, err
 	}
 	if err := tx.Directory().CreateOrganisation(o); err != nil {
@@ -112,7 +101,7 @@ func (s *Service) CreateOrganisationIfNoneExist(ctx context.Context, o directory
 		created = err == nil
 		return err
 	})
-	return o, created, err
+	return o, created, s.raced(ctx, err, directory.Organisation{}, o)
 }
 
 // ParseExternalID reads system|value given in a query or header named at.
@@ -172,13 +161,16 @@ func (s *Service) Organisations(ctx context.Context, f directory.OrganisationFil
 // UpdateOrganisation changes an organisation.
 func (s *Service) UpdateOrganisation(ctx context.Context, id string, ifMatch *int, mutate casework.Mutation[directory.Organisation]) (_ directory.Organisation, err error) {
 	defer casework.Wrap(&err, "update organisation %s", id)
+	var cur, next directory.Organisation
+	defer func() { err = s.raced(ctx, err, cur, next) }()
 	return organisations.Patch(ctx, s.Core, s.db, auth.ManageOrganisations, id, ifMatch, mutate, nil,
-		func(tx Tx, _ auth.Principal, cur directory.Organisation, next *directory.Organisation) error {
-			next.ID, next.CreatedAt = cur.ID, cur.CreatedAt
-			if err := codesHeld(tx, cur, *next); err != nil {
+		func(tx Tx, _ auth.Principal, was directory.Organisation, to *directory.Organisation) error {
+			to.ID, to.CreatedAt = was.ID, was.CreatedAt
+			cur, next = was, *to
+			if err := codesHeld(tx, was, *to); err != nil {
 				return err
 			}
-			return s.changeExternalIDs(tx, cur, *next)
+			return s.changeExternalIDs(tx, was, *to)
 		},
 		func(tx Tx, p auth.Principal, _, _ directory.Organisation, changed []string) error {
 			return casework.Record(tx, s.Event(ctx, p, audit.Update, audit.Organisation, id, "", changed),
@@ -229,10 +221,51 @@ func (s *Service) CreatePractitioner(ctx context.Context, pr directory.Practitio
 	return pr, err
 }
 
-// codesHeld answers a 409 naming the field and the holder (the directory is open to every
-// caller) when another organisation already holds one of the codes next has and cur had not: a
-// URN, UKPRN or ODS code names one organisation. Two creates racing with the same code still meet
-// the unique index, and the later gets a plain 409.
+// held answers a 409 naming the field and the holder (the directory is open to every caller)
+// when another organisation already holds one of next's external ids, or one of the codes next
+// has and cur had not: a URN, UKPRN or ODS code names one organisation.
+func held(tx Tx, cur, next directory.Organisation) error {
+	if err := idsHeld(tx, cur.ID, next.ExternalIDs); err != nil {
+		return err
+	}
+	return codesHeld(tx, cur, next)
+}
+
+// raced gives err, a write's failure, the field and holder that held (above) would have named,
+// when it is the bare conflict of a unique index: two writes giving one code or id to two
+// organisations at once both pass held's look, and the later meets the index once the earlier
+// has committed, when a second look finds the holder.
+func (s *Service) raced(ctx context.Context, err error, cur, next directory.Organisation) error {
+	var fe *fault.Error
+	if fault.KindOf(err) != fault.Conflict || !errors.As(err, &fe) || len(fe.Fields) > 0 || fe.Related != nil {
+		return err
+	}
+	again := s.db.Read(ctx, func(tx Tx) error { return held(tx, cur, next) })
+	if fault.KindOf(again) == fault.Conflict {
+		return again
+	}
+	return err
+}
+
+// idsHeld is the 409 naming /external_ids/N and the holder when an organisation other than the
+// one with id self holds the Nth of ids.
+func idsHeld(tx Tx, self string, ids []externalid.ID) error {
+	for i, id := range ids {
+		holder, err := tx.ExternalIDs().Find(externalid.Organisation, id)
+		switch {
+		case fault.KindOf(err) == fault.NotFound || (err == nil && holder == self):
+		case err != nil:
+			return err
+		default:
+			e := fault.Field(fault.Conflict, fmt.Sprintf("/external_ids/%d", i), "is already held by another organisation")
+			e.Related = &fault.Ref{Type: audit.Organisation, ID: holder}
+			return e
+		}
+	}
+	return nil
+}
+
+// codesHeld is held's look at the codes.
 func codesHeld(tx Tx, cur, next directory.Organisation) error {
 	had := cur.Codes()
 	var fresh []directory.Code
