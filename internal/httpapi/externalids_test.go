@@ -250,12 +250,39 @@ func TestOrganisationCodesHeld(t *testing.T) {
 
 // TestOrganisationCodesRaced: two writes giving one URN (or external id, or ODS code) to two
 // organisations at once both pass the look for a holder; the later meets the unique index and
-// still answers 409 naming the field and the holder. On PostgreSQL the test holds both writes at
-// a table lock until both requests have looked; SQLite runs one write at a time, so there the
-// later simply finds the holder.
+// still answers 409 naming the field and the holder; two conditional creates (If-None-Exist)
+// answer one organisation, 201 and 200. On PostgreSQL the test holds both writes at a table lock
+// until both requests have looked; SQLite runs one write at a time, so there the later simply
+// finds the holder.
 func TestOrganisationCodesRaced(t *testing.T) {
 	eachRaw(t, func(t *testing.T, e tpEnv) {
-		pg := e.raw.Name() == "postgres"
+		// race sends two writes at once. On PostgreSQL they are held at a table lock until both
+		// have looked for a holder and wait to insert.
+		race := func(write func(n int) reply) [2]reply {
+			var lock *gorm.DB
+			if e.raw.Name() == "postgres" {
+				lock = e.raw.Begin()
+				if err := lock.Exec("LOCK TABLE organisations IN SHARE MODE").Error; err != nil {
+					t.Fatal(err)
+				}
+			}
+			replies := make(chan reply, 2)
+			for n := range 2 {
+				go func() { replies <- write(n) }()
+			}
+			if lock != nil {
+				for waiting := int64(0); waiting < 2; {
+					if err := e.raw.Raw(`SELECT COUNT(*) FROM pg_locks WHERE locktype = 'relation'
+						AND relation = CAST('organisations' AS regclass) AND NOT granted`).Scan(&waiting).Error; err != nil {
+						t.Fatal(err)
+					}
+				}
+				if err := lock.Rollback().Error; err != nil {
+					t.Fatal(err)
+				}
+			}
+			return [2]reply{<-replies, <-replies}
+		}
 		// Two organisations a PATCH each gives the same ODS code.
 		var patched [2]string
 		for n := range patched {
@@ -283,31 +310,9 @@ func TestOrganisationCodesRaced(t *testing.T) {
 			}},
 		} {
 			field := c.field
-			var lock *gorm.DB
-			if pg {
-				lock = e.raw.Begin()
-				if err := lock.Exec("LOCK TABLE organisations IN SHARE MODE").Error; err != nil {
-					t.Fatal(err)
-				}
-			}
-			replies := make(chan reply, 2)
-			for n := range 2 {
-				go func() { replies <- e.do(c.method, c.path(n), e.admin, c.body(n)) }()
-			}
-			if pg {
-				// Both requests have looked for a holder and wait to insert.
-				for waiting := int64(0); waiting < 2; {
-					if err := e.raw.Raw(`SELECT COUNT(*) FROM pg_locks WHERE locktype = 'relation'
-						AND relation = CAST('organisations' AS regclass) AND NOT granted`).Scan(&waiting).Error; err != nil {
-						t.Fatal(err)
-					}
-				}
-				if err := lock.Rollback().Error; err != nil {
-					t.Fatal(err)
-				}
-			}
+			replies := race(func(n int) reply { return e.do(c.method, c.path(n), e.admin, c.body(n)) })
 			ok := map[string]int{http.MethodPost: http.StatusCreated, http.MethodPatch: http.StatusOK}[c.method]
-			a, b := <-replies, <-replies
+			a, b := replies[0], replies[1]
 			if a.status != ok {
 				a, b = b, a
 			}
@@ -318,6 +323,21 @@ func TestOrganisationCodesRaced(t *testing.T) {
 			if p := b.problem(t, http.StatusConflict); !hasPointer(p, field) || p.Location == nil || *p.Location != want {
 				t.Errorf("%s: the later of two racing writes: %+v, want %s naming %s", field, p, field, want)
 			}
+		}
+
+		// Two conditional creates with one external id: one makes the organisation (201), the
+		// other answers it (200), as it would had it looked after the first.
+		cond := "https://ids.example.org/orgs|RACE-3"
+		replies := race(func(n int) reply {
+			return e.do(http.MethodPost, "/v1/organisations", e.admin, map[string]any{"name": fmt.Sprintf("Race Unit %d", n), "type": "health_trust",
+				"external_ids": []map[string]any{{"system": "https://ids.example.org/orgs", "value": "RACE-3"}}}, "If-None-Exist", cond)
+		})
+		a, b := replies[0], replies[1]
+		if a.status != http.StatusCreated {
+			a, b = b, a
+		}
+		if a.status != http.StatusCreated || b.status != http.StatusOK || a.json(t)["id"] != b.json(t)["id"] {
+			t.Errorf("two conditional creates at once: %d %s; %d %s, want 201 and 200 with one organisation", a.status, a.body, b.status, b.body)
 		}
 	})
 }

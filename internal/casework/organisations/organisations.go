@@ -86,22 +86,43 @@ func (s *Service) CreateOrganisationIfNoneExist(ctx context.Context, o directory
 		return o, false, err
 	}
 	err = s.db.InTx(ctx, func(tx Tx) error {
-		id, err := tx.ExternalIDs().Find(externalid.Organisation, cond)
-		if err == nil {
-			o, err = tx.Directory().Organisation(id)
-			if err == nil {
-				err = withExternalIDs(tx, &o)
-			}
-			return err
-		}
-		if fault.KindOf(err) != fault.NotFound {
+		held, found, err := holderOf(tx, cond)
+		if found || err != nil {
+			o = held
 			return err
 		}
 		o, err = s.create(ctx, tx, p, o)
 		created = err == nil
 		return err
 	})
+	if fault.KindOf(err) == fault.Conflict {
+		// Another create holding cond may have committed between the look and the insert: its
+		// organisation is this request's answer too, as if it had been found first.
+		var found bool
+		var held directory.Organisation
+		if again := s.db.Read(ctx, func(tx Tx) (err error) {
+			held, found, err = holderOf(tx, cond)
+			return err
+		}); again == nil && found {
+			return held, false, nil
+		}
+	}
 	return o, created, s.raced(ctx, err, directory.Organisation{}, o)
+}
+
+// holderOf is the organisation holding the external id, if one does.
+func holderOf(tx Tx, id externalid.ID) (o directory.Organisation, found bool, err error) {
+	holder, err := tx.ExternalIDs().Find(externalid.Organisation, id)
+	if fault.KindOf(err) == fault.NotFound {
+		return o, false, nil
+	}
+	if err != nil {
+		return o, false, err
+	}
+	if o, err = tx.Directory().Organisation(holder); err == nil {
+		err = withExternalIDs(tx, &o)
+	}
+	return o, err == nil, err
 }
 
 // ParseExternalID reads system|value given in a query or header named at.
