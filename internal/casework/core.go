@@ -296,6 +296,18 @@ func (k Versioned[T, Tx]) SaveNext(c Core, tx Tx, v *T) error {
 // MetaFrom is the request metadata ctx carries.
 func MetaFrom(ctx context.Context) Meta { return metaFrom(ctx) }
 
+// AgainIfTaken runs write, a conditional create's transaction (create unless a record holds an
+// identifier), and runs it once more when a unique index refused it: another request created
+// the holder between this one's look and its insert, and the second look finds it and answers
+// as a look after the first would have (200 with the record, or the conflict the caller may see).
+func AgainIfTaken(write func() error) error {
+	err := write()
+	if errors.Is(err, fault.ErrDuplicate) {
+		err = write()
+	}
+	return err
+}
+
 // Wrap adds what a use case was doing to an error leaving it ("triage referral <id>: ..."); the
 // caller still sees only the fault's own detail. The log sees only format (package redact), never
 // the arguments or the wrapped error's text.

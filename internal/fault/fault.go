@@ -117,6 +117,11 @@ var (
 // New returns an error of kind with a caller-facing detail.
 func New(kind Kind, detail string) *Error { return &Error{Kind: kind, Detail: detail} }
 
+// ErrDuplicate is the Cause of the Conflict a unique index answers (errors.Is finds it): a value
+// another write holds, often one that was free when this write looked for it and was taken
+// before it wrote, which a second look can name.
+var ErrDuplicate = errors.New("a unique value is taken")
+
 // Fields returns an error of kind listing bad fields; nil when there are none.
 func Fields(kind Kind, fields []FieldError) error {
 	if len(fields) == 0 {

@@ -256,33 +256,7 @@ func TestOrganisationCodesHeld(t *testing.T) {
 // finds the holder.
 func TestOrganisationCodesRaced(t *testing.T) {
 	eachRaw(t, func(t *testing.T, e tpEnv) {
-		// race sends two writes at once. On PostgreSQL they are held at a table lock until both
-		// have looked for a holder and wait to insert.
-		race := func(write func(n int) reply) [2]reply {
-			var lock *gorm.DB
-			if e.raw.Name() == "postgres" {
-				lock = e.raw.Begin()
-				if err := lock.Exec("LOCK TABLE organisations IN SHARE MODE").Error; err != nil {
-					t.Fatal(err)
-				}
-			}
-			replies := make(chan reply, 2)
-			for n := range 2 {
-				go func() { replies <- write(n) }()
-			}
-			if lock != nil {
-				for waiting := int64(0); waiting < 2; {
-					if err := e.raw.Raw(`SELECT COUNT(*) FROM pg_locks WHERE locktype = 'relation'
-						AND relation = CAST('organisations' AS regclass) AND NOT granted`).Scan(&waiting).Error; err != nil {
-						t.Fatal(err)
-					}
-				}
-				if err := lock.Rollback().Error; err != nil {
-					t.Fatal(err)
-				}
-			}
-			return [2]reply{<-replies, <-replies}
-		}
+		race := func(write func(n int) reply) [2]reply { return raceWrites(t, e, "organisations", write) }
 		// Two organisations a PATCH each gives the same ODS code.
 		var patched [2]string
 		for n := range patched {
@@ -338,6 +312,94 @@ func TestOrganisationCodesRaced(t *testing.T) {
 		}
 		if a.status != http.StatusCreated || b.status != http.StatusOK || a.json(t)["id"] != b.json(t)["id"] {
 			t.Errorf("two conditional creates at once: %d %s; %d %s, want 201 and 200 with one organisation", a.status, a.body, b.status, b.body)
+		}
+	})
+}
+
+// raceWrites sends two writes at once. On PostgreSQL a transaction of the test's holds table in
+// SHARE mode until both requests wait for a lock (on the table, or on each other's row), so both
+// have looked for a holder before either writes; SQLite runs them one after the other.
+func raceWrites(t *testing.T, e tpEnv, table string, write func(n int) reply) [2]reply {
+	t.Helper()
+	var lock *gorm.DB
+	if e.raw.Name() == "postgres" {
+		lock = e.raw.Begin()
+		if err := lock.Exec("LOCK TABLE " + table + " IN SHARE MODE").Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	replies := make(chan reply, 2)
+	for n := range 2 {
+		go func() { replies <- write(n) }()
+	}
+	if lock != nil {
+		// Until both wait (or have been answered without waiting, which the caller's checks
+		// then see).
+		for waiting := int64(0); waiting < 2 && len(replies) < 2; {
+			if err := e.raw.Raw(`SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`).
+				Scan(&waiting).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := lock.Rollback().Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	return [2]reply{<-replies, <-replies}
+}
+
+// TestConditionalCreatesRaced: two conditional creates (If-None-Exist) of a young person, or of
+// a referral, with one external id at the same moment answer one record, 201 and 200, as the
+// later would have had it looked after the earlier committed (a unique index refused it, and it
+// looks again); two plain creates answer 201 and a 409 naming the id and its holder.
+func TestConditionalCreatesRaced(t *testing.T) {
+	eachRaw(t, func(t *testing.T, e tpEnv) {
+		one := func(what string, replies [2]reply) string {
+			a, b := replies[0], replies[1]
+			if a.status != http.StatusCreated {
+				a, b = b, a
+			}
+			if a.status != http.StatusCreated || b.status != http.StatusOK || a.json(t)["id"] != b.json(t)["id"] {
+				t.Fatalf("two conditional creates of a %s at once: %d %s; %d %s, want 201 and 200 with one record", what, a.status, a.body, b.status, b.body)
+			}
+			return a.json(t)["id"].(string)
+		}
+		const system = "https://ids.example.org/children"
+		child := one("young person", raceWrites(t, e, "young_people", func(int) reply {
+			return e.do(http.MethodPost, "/v1/young-people", e.officer, kidWith(system, "RACE-C1"), "If-None-Exist", system+"|RACE-C1")
+		}))
+		referral := func(ids ...string) map[string]any {
+			r := map[string]any{"young_person_id": child, "referrer_practitioner_id": e.schoolSENCO, "reasons": []string{"sen"}, "services_involved": []string{"school"}}
+			if len(ids) > 0 {
+				r["external_ids"] = kidWith(ids...)["external_ids"]
+			}
+			return r
+		}
+		one("referral", raceWrites(t, e, "referrals", func(int) reply {
+			return e.do(http.MethodPost, "/v1/referrals", e.officer, referral(), "If-None-Exist", "https://ids.example.org/referrals|RACE-R1")
+		}))
+
+		// Plain creates: the later is refused naming the id and the record holding it, as it
+		// would be had it been sent after the other.
+		for _, c := range []struct {
+			table, path string
+			body        map[string]any
+		}{
+			{"young_people", "/v1/young-people", kidWith(system, "RACE-C2")},
+			{"referrals", "/v1/referrals", referral("https://ids.example.org/referrals", "RACE-R2")},
+		} {
+			replies := raceWrites(t, e, c.table, func(int) reply { return e.do(http.MethodPost, c.path, e.officer, c.body) })
+			a, b := replies[0], replies[1]
+			if a.status != http.StatusCreated {
+				a, b = b, a
+			}
+			if a.status != http.StatusCreated {
+				t.Fatalf("%s: neither create answered 201: %d %s; %d %s", c.path, a.status, a.body, b.status, b.body)
+			}
+			want := c.path + "/" + a.json(t)["id"].(string)
+			if p := b.problem(t, http.StatusConflict); !hasPointer(p, "/external_ids/0") || p.Location == nil || *p.Location != want {
+				t.Errorf("%s: the later of two racing creates: %+v, want /external_ids/0 naming %s", c.path, p, want)
+			}
 		}
 	})
 }

@@ -256,12 +256,10 @@ func translate(err error) error {
 		return err
 	case errors.Is(err, gorm.ErrRecordNotFound):
 		return fmt.Errorf("%w", fault.New(fault.NotFound, "No such record."))
-	case pgCode(err) == "23505":
-		return fault.New(fault.Conflict, "A record with the same unique value already exists.")
+	case pgCode(err) == "23505", errors.Is(err, gorm.ErrDuplicatedKey):
+		return &fault.Error{Kind: fault.Conflict, Detail: "A record with the same unique value already exists.", Cause: fault.ErrDuplicate}
 	case pgCode(err) == "23503":
 		return fault.New(fault.Unprocessable, "The record refers to another record that does not exist.")
-	case errors.Is(err, gorm.ErrDuplicatedKey):
-		return fault.New(fault.Conflict, "A record with the same unique value already exists.")
 	case errors.Is(err, gorm.ErrForeignKeyViolated):
 		return fault.New(fault.Unprocessable, "The record refers to another record that does not exist.")
 	case errors.Is(err, context.Canceled):

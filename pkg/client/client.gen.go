@@ -8904,7 +8904,9 @@ type CreateEHCPlanParams struct {
 	// IfNoneExist `system|value`: a conditional create. When a record already holds this external id the
 	// answer is `200` with that record and nothing is created; otherwise the record is created
 	// (`201`) holding it (it is added to `external_ids` if the body lacks it). When the record
-	// holding it is one the caller may not see, `409` naming nothing.
+	// holding it is one the caller may not see, `409` naming nothing. Two such requests with one
+	// id at the same moment (a sender's retry while its first attempt is still running) create
+	// one record: one answers `201`, the other `200` with it.
 	IfNoneExist *IfNoneExist `json:"If-None-Exist,omitempty"`
 }
 
@@ -9273,7 +9275,9 @@ type CreateOrganisationParams struct {
 	// IfNoneExist `system|value`: a conditional create. When a record already holds this external id the
 	// answer is `200` with that record and nothing is created; otherwise the record is created
 	// (`201`) holding it (it is added to `external_ids` if the body lacks it). When the record
-	// holding it is one the caller may not see, `409` naming nothing.
+	// holding it is one the caller may not see, `409` naming nothing. Two such requests with one
+	// id at the same moment (a sender's retry while its first attempt is still running) create
+	// one record: one answers `201`, the other `200` with it.
 	IfNoneExist *IfNoneExist `json:"If-None-Exist,omitempty"`
 }
 
@@ -9565,7 +9569,9 @@ type CreateReferralParams struct {
 	// IfNoneExist `system|value`: a conditional create. When a record already holds this external id the
 	// answer is `200` with that record and nothing is created; otherwise the record is created
 	// (`201`) holding it (it is added to `external_ids` if the body lacks it). When the record
-	// holding it is one the caller may not see, `409` naming nothing.
+	// holding it is one the caller may not see, `409` naming nothing. Two such requests with one
+	// id at the same moment (a sender's retry while its first attempt is still running) create
+	// one record: one answers `201`, the other `200` with it.
 	IfNoneExist *IfNoneExist `json:"If-None-Exist,omitempty"`
 }
 
@@ -10152,7 +10158,9 @@ type CreateYoungPersonParams struct {
 	// IfNoneExist `system|value`: a conditional create. When a record already holds this external id the
 	// answer is `200` with that record and nothing is created; otherwise the record is created
 	// (`201`) holding it (it is added to `external_ids` if the body lacks it). When the record
-	// holding it is one the caller may not see, `409` naming nothing.
+	// holding it is one the caller may not see, `409` naming nothing. Two such requests with one
+	// id at the same moment (a sender's retry while its first attempt is still running) create
+	// one record: one answers `201`, the other `200` with it.
 	IfNoneExist *IfNoneExist `json:"If-None-Exist,omitempty"`
 }
 

@@ -95,7 +95,7 @@ func (s *Service) CreateOrganisationIfNoneExist(ctx context.Context, o directory
 		created = err == nil
 		return err
 	})
-	if fault.KindOf(err) == fault.Conflict {
+	if errors.Is(err, fault.ErrDuplicate) {
 		// Another create holding cond may have committed between the look and the insert: its
 		// organisation is this request's answer too, as if it had been found first.
 		var found bool
@@ -253,12 +253,11 @@ func held(tx Tx, cur, next directory.Organisation) error {
 }
 
 // raced gives err, a write's failure, the field and holder that held (above) would have named,
-// when it is the bare conflict of a unique index: two writes giving one code or id to two
-// organisations at once both pass held's look, and the later meets the index once the earlier
-// has committed, when a second look finds the holder.
+// when it is a unique index's conflict: two writes giving one code or id to two organisations at
+// once both pass held's look, and the later meets the index once the earlier has committed, when
+// a second look finds the holder.
 func (s *Service) raced(ctx context.Context, err error, cur, next directory.Organisation) error {
-	var fe *fault.Error
-	if fault.KindOf(err) != fault.Conflict || !errors.As(err, &fe) || len(fe.Fields) > 0 || fe.Related != nil {
+	if !errors.Is(err, fault.ErrDuplicate) {
 		return err
 	}
 	again := s.db.Read(ctx, func(tx Tx) error { return held(tx, cur, next) })

@@ -31,21 +31,24 @@ func (s *Service) CreateYoungPersonIfNoneExist(ctx context.Context, yp person.Yo
 	if err := yp.Validate(s.Today(), s.rules); err != nil {
 		return yp, false, err
 	}
-	err = s.db.InTx(ctx, func(tx Tx) error {
-		existing, err := s.existing(ctx, tx, p, cond)
-		switch {
-		case err == nil:
-			yp, created = existing, false
-			return nil
-		case fault.KindOf(err) != fault.NotFound:
+	in := yp
+	err = casework.AgainIfTaken(func() error {
+		return s.db.InTx(ctx, func(tx Tx) error {
+			existing, err := s.existing(ctx, tx, p, cond)
+			switch {
+			case err == nil:
+				yp, created = existing, false
+				return nil
+			case fault.KindOf(err) != fault.NotFound:
+				return err
+			}
+			if err := s.checkExternalIDs(tx, p, in.ExternalIDs, ""); err != nil {
+				return err
+			}
+			yp, err = s.create(ctx, tx, p, in)
+			created = err == nil
 			return err
-		}
-		if err := s.checkExternalIDs(tx, p, yp.ExternalIDs, ""); err != nil {
-			return err
-		}
-		yp, err = s.create(ctx, tx, p, yp)
-		created = err == nil
-		return err
+		})
 	})
 	return yp, created, err
 }

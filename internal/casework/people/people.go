@@ -64,12 +64,17 @@ func (s *Service) CreateYoungPerson(ctx context.Context, yp person.YoungPerson) 
 	if err := yp.Validate(s.Today(), s.rules); err != nil {
 		return yp, err
 	}
-	err = s.db.InTx(ctx, func(tx Tx) error {
-		if err := s.checkExternalIDs(tx, p, yp.ExternalIDs, ""); err != nil {
+	in := yp
+	// Once more after a unique index's refusal: the look then names the record another create
+	// gave the same external id meanwhile.
+	err = casework.AgainIfTaken(func() error {
+		return s.db.InTx(ctx, func(tx Tx) error {
+			if err := s.checkExternalIDs(tx, p, in.ExternalIDs, ""); err != nil {
+				return err
+			}
+			yp, err = s.create(ctx, tx, p, in)
 			return err
-		}
-		yp, err = s.create(ctx, tx, p, yp)
-		return err
+		})
 	})
 	return yp, err
 }

@@ -61,29 +61,36 @@ func (s *Service) CreateEHCPlanIfNoneExist(ctx context.Context, in EHCPlanInput,
 	if err := s.checkSystems(in.ExternalIDs); err != nil {
 		return pl, false, err
 	}
-	err = s.db.InTx(ctx, func(tx Tx) error {
-		holder, err := tx.ExternalIDs().Find(externalid.EHCPlan, cond)
-		switch {
-		case err == nil:
-			found, err := tx.Plans().Get(holder, s.Scope(p))
-			if fault.KindOf(err) == fault.NotFound {
-				return fault.New(fault.Conflict, "An EHC plan already holds this external identifier.")
-			}
-			if err != nil {
-				return err
-			}
-			pl = found
-			return tx.Audit(s.Event(ctx, p, audit.Read, ehcplan.RecordType, pl.ID, pl.YoungPersonID, nil))
-		case fault.KindOf(err) != fault.NotFound:
-			return err
-		}
-		created = true
-		return s.createIn(ctx, tx, p, in, &pl)
+	err = casework.AgainIfTaken(func() error {
+		created = false
+		return s.db.InTx(ctx, func(tx Tx) error { return s.createUnlessHeld(ctx, tx, p, in, cond, &pl, &created) })
 	})
 	if err != nil {
 		created = false
 	}
 	return pl, created, err
+}
+
+// createUnlessHeld is CreateEHCPlanIfNoneExist's transaction: the plan holding cond (its read
+// audited) into pl, or the new plan into pl and created set.
+func (s *Service) createUnlessHeld(ctx context.Context, tx Tx, p auth.Principal, in EHCPlanInput, cond externalid.ID, pl *ehcplan.Plan, created *bool) error {
+	holder, err := tx.ExternalIDs().Find(externalid.EHCPlan, cond)
+	switch {
+	case err == nil:
+		found, err := tx.Plans().Get(holder, s.Scope(p))
+		if fault.KindOf(err) == fault.NotFound {
+			return fault.New(fault.Conflict, "An EHC plan already holds this external identifier.")
+		}
+		if err != nil {
+			return err
+		}
+		*pl = found
+		return tx.Audit(s.Event(ctx, p, audit.Read, ehcplan.RecordType, pl.ID, pl.YoungPersonID, nil))
+	case fault.KindOf(err) != fault.NotFound:
+		return err
+	}
+	*created = true
+	return s.createIn(ctx, tx, p, in, pl)
 }
 
 // SetEHCPlanExternalIDs replaces the plan's external ids with ids (PATCH /v1/ehc-plans/{id}):

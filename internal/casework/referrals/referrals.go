@@ -94,7 +94,11 @@ func (s *Service) create(ctx context.Context, r referral.Referral, cond *externa
 	}
 	r.Reference = referral.FormatReference(r.ReceivedOn.Year(), n)
 	var existing *referral.Referral
-	err = s.db.InTx(ctx, func(tx Tx) error { return s.createIn(ctx, tx, p, &r, cond, &existing) })
+	in := r
+	err = casework.AgainIfTaken(func() error {
+		r, existing = in, nil
+		return s.db.InTx(ctx, func(tx Tx) error { return s.createIn(ctx, tx, p, &r, cond, &existing) })
+	})
 	if existing != nil && err == nil {
 		return *existing, false, nil
 	}
