@@ -86,9 +86,11 @@ func (s *Service) CreateOrganisationIfNoneExist(ctx context.Context, o directory
 		return o, false, err
 	}
 	err = s.db.InTx(ctx, func(tx Tx) error {
-		held, found, err := holderOf(tx, cond)
+		holding, found, err := holderOf(tx, cond)
+		if found {
+			o = holding
+		}
 		if found || err != nil {
-			o = held
 			return err
 		}
 		o, err = s.create(ctx, tx, p, o)
@@ -99,12 +101,12 @@ func (s *Service) CreateOrganisationIfNoneExist(ctx context.Context, o directory
 		// Another create holding cond may have committed between the look and the insert: its
 		// organisation is this request's answer too, as if it had been found first.
 		var found bool
-		var held directory.Organisation
+		var holding directory.Organisation
 		if again := s.db.Read(ctx, func(tx Tx) (err error) {
-			held, found, err = holderOf(tx, cond)
+			holding, found, err = holderOf(tx, cond)
 			return err
 		}); again == nil && found {
-			return held, false, nil
+			return holding, false, nil
 		}
 	}
 	return o, created, s.raced(ctx, err, directory.Organisation{}, o)
