@@ -348,8 +348,8 @@ func raceWrites(t *testing.T, e tpEnv, table string, write func(n int) reply) [2
 	return [2]reply{<-replies, <-replies}
 }
 
-// TestConditionalCreatesRaced: two conditional creates (If-None-Exist) of a young person, or of
-// a referral, with one external id at the same moment answer one record, 201 and 200, as the
+// TestConditionalCreatesRaced: two conditional creates (If-None-Exist) of a young person, a
+// referral or an EHC plan with one external id at the same moment answer one record, 201 and 200, as the
 // later would have had it looked after the earlier committed (a unique index refused it, and it
 // looks again); two plain creates answer 201 and a 409 naming the id and its holder.
 func TestConditionalCreatesRaced(t *testing.T) {
@@ -360,16 +360,16 @@ func TestConditionalCreatesRaced(t *testing.T) {
 				a, b = b, a
 			}
 			if a.status != http.StatusCreated || b.status != http.StatusOK || a.json(t)["id"] != b.json(t)["id"] {
-				t.Fatalf("two conditional creates of a %s at once: %d %s; %d %s, want 201 and 200 with one record", what, a.status, a.body, b.status, b.body)
+				t.Fatalf("two conditional creates (%s) at once: %d %s; %d %s, want 201 and 200 with one record", what, a.status, a.body, b.status, b.body)
 			}
 			return a.json(t)["id"].(string)
 		}
 		const system = "https://ids.example.org/children"
-		child := one("young person", raceWrites(t, e, "young_people", func(int) reply {
+		kidID := one("young person", raceWrites(t, e, "young_people", func(int) reply {
 			return e.do(http.MethodPost, "/v1/young-people", e.officer, kidWith(system, "RACE-C1"), "If-None-Exist", system+"|RACE-C1")
 		}))
 		referral := func(ids ...string) map[string]any {
-			r := map[string]any{"young_person_id": child, "referrer_practitioner_id": e.schoolSENCO, "reasons": []string{"sen"}, "services_involved": []string{"school"}}
+			r := map[string]any{"young_person_id": kidID, "referrer_practitioner_id": e.schoolSENCO, "reasons": []string{"sen"}, "services_involved": []string{"school"}}
 			if len(ids) > 0 {
 				r["external_ids"] = kidWith(ids...)["external_ids"]
 			}
@@ -377,6 +377,15 @@ func TestConditionalCreatesRaced(t *testing.T) {
 		}
 		one("referral", raceWrites(t, e, "referrals", func(int) reply {
 			return e.do(http.MethodPost, "/v1/referrals", e.officer, referral(), "If-None-Exist", "https://ids.example.org/referrals|RACE-R1")
+		}))
+
+		// An EHC plan transferred in, drafted for another child.
+		c := child(6)
+		c.NHSNumber, c.UPN = nil, nil
+		planChild := e.youngPerson(e.officer, c)
+		one("EHC plan", raceWrites(t, e, "ehc_plans", func(int) reply {
+			return e.do(http.MethodPost, "/v1/ehc-plans", e.officer, map[string]any{"young_person_id": planChild, "transferred_from_la": "202",
+				"sections": minimalSections()}, "If-None-Exist", "https://ids.example.org/plans|RACE-P1")
 		}))
 
 		// Plain creates: the later is refused naming the id and the record holding it, as it

@@ -61,10 +61,16 @@ func (s *Service) CreateEHCPlanIfNoneExist(ctx context.Context, in EHCPlanInput,
 	if err := s.checkSystems(in.ExternalIDs); err != nil {
 		return pl, false, err
 	}
-	err = casework.AgainIfTaken(func() error {
+	attempt := func() error {
 		created = false
 		return s.db.InTx(ctx, func(tx Tx) error { return s.createUnlessHeld(ctx, tx, p, in, cond, &pl, &created) })
-	})
+	}
+	// Once more after any conflict, not only a unique index's: a second request drafting the same
+	// plan at the same moment meets the child's one plan (which the first has just drafted, holding
+	// cond) before any index, and the second look answers that plan.
+	if err = attempt(); fault.KindOf(err) == fault.Conflict {
+		err = attempt()
+	}
 	if err != nil {
 		created = false
 	}
