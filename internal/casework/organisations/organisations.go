@@ -5,7 +5,6 @@ package organisations
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -49,11 +48,14 @@ func (s *Service) CreateOrganisation(ctx context.Context, o directory.Organisati
 	if err := fault.Fields(fault.Invalid, s.Systems.Validate("/external_ids", o.ExternalIDs)); err != nil {
 		return o, err
 	}
-	err = s.db.InTx(ctx, func(tx Tx) error {
-		o, err = s.create(ctx, tx, p, o)
-		return err
+	in := o
+	err = casework.AgainIfTaken(func() error {
+		return s.db.InTx(ctx, func(tx Tx) (err error) {
+			o, err = s.create(ctx, tx, p, in)
+			return err
+		})
 	})
-	return o, s.raced(ctx, err, directory.Organisation{}, o)
+	return o, err
 }
 
 func (s *Service) create(ctx context.Context, tx Tx, p auth.Principal, o directory.Organisation) (directory.Organisation, error) {
@@ -85,31 +87,22 @@ func (s *Service) CreateOrganisationIfNoneExist(ctx context.Context, o directory
 	if err := fault.Fields(fault.Invalid, s.Systems.Validate("/external_ids", o.ExternalIDs)); err != nil {
 		return o, false, err
 	}
-	err = s.db.InTx(ctx, func(tx Tx) error {
-		holding, found, err := holderOf(tx, cond)
-		if found {
-			o = holding
-		}
-		if found || err != nil {
+	in := o
+	err = casework.AgainIfTaken(func() error {
+		return s.db.InTx(ctx, func(tx Tx) error {
+			holding, found, err := holderOf(tx, cond)
+			if found {
+				o, created = holding, false
+			}
+			if found || err != nil {
+				return err
+			}
+			o, err = s.create(ctx, tx, p, in)
+			created = err == nil
 			return err
-		}
-		o, err = s.create(ctx, tx, p, o)
-		created = err == nil
-		return err
+		})
 	})
-	if errors.Is(err, fault.ErrDuplicate) {
-		// Another create holding cond may have committed between the look and the insert: its
-		// organisation is this request's answer too, as if it had been found first.
-		var found bool
-		var holding directory.Organisation
-		if again := s.db.Read(ctx, func(tx Tx) (err error) {
-			holding, found, err = holderOf(tx, cond)
-			return err
-		}); again == nil && found {
-			return holding, false, nil
-		}
-	}
-	return o, created, s.raced(ctx, err, directory.Organisation{}, o)
+	return o, created, err
 }
 
 // holderOf is the organisation holding the external id, if one does.
@@ -184,16 +177,24 @@ func (s *Service) Organisations(ctx context.Context, f directory.OrganisationFil
 // UpdateOrganisation changes an organisation.
 func (s *Service) UpdateOrganisation(ctx context.Context, id string, ifMatch *int, mutate casework.Mutation[directory.Organisation]) (_ directory.Organisation, err error) {
 	defer casework.Wrap(&err, "update organisation %s", id)
-	var cur, next directory.Organisation
-	defer func() { err = s.raced(ctx, err, cur, next) }()
+	var out directory.Organisation
+	// Once more after a unique index's refusal (see casework.AgainIfTaken): the write failed whole,
+	// so the same If-Match still holds, and the second look names the code's new holder.
+	err = casework.AgainIfTaken(func() (err error) {
+		out, err = s.patch(ctx, id, ifMatch, mutate)
+		return err
+	})
+	return out, err
+}
+
+func (s *Service) patch(ctx context.Context, id string, ifMatch *int, mutate casework.Mutation[directory.Organisation]) (directory.Organisation, error) {
 	return organisations.Patch(ctx, s.Core, s.db, auth.ManageOrganisations, id, ifMatch, mutate, nil,
-		func(tx Tx, _ auth.Principal, was directory.Organisation, to *directory.Organisation) error {
-			to.ID, to.CreatedAt = was.ID, was.CreatedAt
-			cur, next = was, *to
-			if err := codesHeld(tx, was, *to); err != nil {
+		func(tx Tx, _ auth.Principal, cur directory.Organisation, next *directory.Organisation) error {
+			next.ID, next.CreatedAt = cur.ID, cur.CreatedAt
+			if err := codesHeld(tx, cur, *next); err != nil {
 				return err
 			}
-			return s.changeExternalIDs(tx, was, *to)
+			return s.changeExternalIDs(tx, cur, *next)
 		},
 		func(tx Tx, p auth.Principal, _, _ directory.Organisation, changed []string) error {
 			return casework.Record(tx, s.Event(ctx, p, audit.Update, audit.Organisation, id, "", changed),
@@ -252,21 +253,6 @@ func held(tx Tx, cur, next directory.Organisation) error {
 		return err
 	}
 	return codesHeld(tx, cur, next)
-}
-
-// raced gives err, a write's failure, the field and holder that held (above) would have named,
-// when it is a unique index's conflict: two writes giving one code or id to two organisations at
-// once both pass held's look, and the later meets the index once the earlier has committed, when
-// a second look finds the holder.
-func (s *Service) raced(ctx context.Context, err error, cur, next directory.Organisation) error {
-	if !errors.Is(err, fault.ErrDuplicate) {
-		return err
-	}
-	again := s.db.Read(ctx, func(tx Tx) error { return held(tx, cur, next) })
-	if fault.KindOf(again) == fault.Conflict {
-		return again
-	}
-	return err
 }
 
 // idsHeld is the 409 naming /external_ids/N and the holder when an organisation other than the
