@@ -296,11 +296,12 @@ func (k Versioned[T, Tx]) SaveNext(c Core, tx Tx, v *T) error {
 // MetaFrom is the request metadata ctx carries.
 func MetaFrom(ctx context.Context) Meta { return metaFrom(ctx) }
 
-// AgainIfTaken runs write, a create's transaction that first looks for records holding its
-// identifiers, and runs it once more when a unique index refused it: another request took one
-// between this one's look and its insert, and the second look finds it and answers as a look
-// after the other would have (a conditional create's 200 with the record, or the 409 naming the
-// field and the holder the caller may see).
+// AgainIfTaken runs write, a create's or a PATCH's transaction that first looks for records
+// holding its identifiers, and runs it once more when a unique index refused it: another request
+// took one between this one's look and its insert, and the second look finds it and answers as a
+// look after the other would have (a conditional create's 200 with the record, or the 409 naming
+// the field and the holder the caller may see). A refused transaction wrote nothing, so a PATCH's
+// If-Match still holds on the second run.
 func AgainIfTaken(write func() error) error {
 	err := write()
 	if errors.Is(err, fault.ErrDuplicate) {

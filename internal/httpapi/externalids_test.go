@@ -412,3 +412,56 @@ func TestConditionalCreatesRaced(t *testing.T) {
 		}
 	})
 }
+
+// TestExternalIDPatchesRaced: two PATCHes giving two records of a kind (young people, referrals,
+// EHC plans) the same external id at the same moment. One is kept (200); the later is refused
+// naming /external_ids/0 and the record holding it, as it would be had it been sent after the
+// other, not with the unique index's bare 409.
+func TestExternalIDPatchesRaced(t *testing.T) {
+	eachRaw(t, func(t *testing.T, e tpEnv) {
+		noIDs := func(years int) clientYP {
+			c := child(years)
+			c.NHSNumber, c.UPN = nil, nil
+			return c
+		}
+		created := func(r reply) string {
+			if r.status != http.StatusCreated {
+				t.Fatalf("create: %d %s", r.status, r.body)
+			}
+			return r.json(t)["id"].(string)
+		}
+		var kids, referrals, plans [2]string
+		for n := range 2 {
+			kids[n] = e.youngPerson(e.officer, noIDs(7+n))
+			referrals[n] = created(e.do(http.MethodPost, "/v1/referrals", e.officer, map[string]any{"young_person_id": kids[n],
+				"referrer_practitioner_id": e.schoolSENCO, "reasons": []string{"sen"}, "services_involved": []string{"school"}}))
+			plans[n] = created(e.do(http.MethodPost, "/v1/ehc-plans", e.officer, map[string]any{"young_person_id": e.youngPerson(e.officer, noIDs(10+n)),
+				"transferred_from_la": "202", "sections": minimalSections()}))
+		}
+		for _, c := range []struct {
+			path   string
+			ids    [2]string
+			system string
+		}{
+			{"/v1/young-people/", kids, "https://ids.example.org/children"},
+			{"/v1/referrals/", referrals, "https://ids.example.org/referrals"},
+			{"/v1/ehc-plans/", plans, "https://ids.example.org/plans"},
+		} {
+			body := map[string]any{"external_ids": []map[string]any{{"system": c.system, "value": "RACE-PATCH"}}}
+			replies := raceWrites(t, e, "external_ids", func(n int) reply {
+				return e.do(http.MethodPatch, c.path+c.ids[n], e.officer, body)
+			})
+			a, b := replies[0], replies[1]
+			if a.status != http.StatusOK {
+				a, b = b, a
+			}
+			if a.status != http.StatusOK {
+				t.Fatalf("%s: neither PATCH answered 200: %d %s; %d %s", c.path, a.status, a.body, b.status, b.body)
+			}
+			want := c.path + a.json(t)["id"].(string)
+			if p := b.problem(t, http.StatusConflict); !hasPointer(p, "/external_ids/0") || p.Location == nil || *p.Location != want {
+				t.Errorf("%s: the later of two racing PATCHes: %+v, want /external_ids/0 naming %s", c.path, p, want)
+			}
+		}
+	})
+}
