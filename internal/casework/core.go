@@ -310,6 +310,16 @@ func AgainIfTaken(write func() error) error {
 	return err
 }
 
+// AgainIfTakenFor is AgainIfTaken for a write that answers the record it wrote.
+func AgainIfTakenFor[T any](write func() (T, error)) (T, error) {
+	var out T
+	err := AgainIfTaken(func() (err error) {
+		out, err = write()
+		return err
+	})
+	return out, err
+}
+
 // Wrap adds what a use case was doing to an error leaving it ("triage referral <id>: ..."); the
 // caller still sees only the fault's own detail. The log sees only format (package redact), never
 // the arguments or the wrapped error's text.

@@ -177,14 +177,9 @@ func (s *Service) Organisations(ctx context.Context, f directory.OrganisationFil
 // UpdateOrganisation changes an organisation.
 func (s *Service) UpdateOrganisation(ctx context.Context, id string, ifMatch *int, mutate casework.Mutation[directory.Organisation]) (_ directory.Organisation, err error) {
 	defer casework.Wrap(&err, "update organisation %s", id)
-	var out directory.Organisation
-	// Once more after a unique index's refusal (see casework.AgainIfTaken): the write failed whole,
-	// so the same If-Match still holds, and the second look names the code's new holder.
-	err = casework.AgainIfTaken(func() (err error) {
-		out, err = s.patch(ctx, id, ifMatch, mutate)
-		return err
-	})
-	return out, err
+	// Once more after a unique index's refusal (see casework.AgainIfTaken): another write gave one
+	// of the same codes or ids to another organisation at the same moment.
+	return casework.AgainIfTakenFor(func() (directory.Organisation, error) { return s.patch(ctx, id, ifMatch, mutate) })
 }
 
 func (s *Service) patch(ctx context.Context, id string, ifMatch *int, mutate casework.Mutation[directory.Organisation]) (directory.Organisation, error) {

@@ -155,15 +155,9 @@ func (s *Service) YoungPeople(ctx context.Context, f person.Filter, pg paging.Pa
 // UpdateYoungPerson changes a record the caller may see.
 func (s *Service) UpdateYoungPerson(ctx context.Context, id string, ifMatch *int, mutate casework.Mutation[person.YoungPerson]) (_ person.YoungPerson, err error) {
 	defer casework.Wrap(&err, "update young person %s", id)
-	var out person.YoungPerson
 	// Once more after a unique index's refusal (see casework.AgainIfTaken): another PATCH gave one
-	// of the same external ids to another record at the same moment; the write failed whole, so
-	// the same If-Match still holds, and the second look names the id's holder.
-	err = casework.AgainIfTaken(func() (err error) {
-		out, err = s.patch(ctx, id, ifMatch, mutate)
-		return err
-	})
-	return out, err
+	// of the same external ids to another record at the same moment.
+	return casework.AgainIfTakenFor(func() (person.YoungPerson, error) { return s.patch(ctx, id, ifMatch, mutate) })
 }
 
 func (s *Service) patch(ctx context.Context, id string, ifMatch *int, mutate casework.Mutation[person.YoungPerson]) (person.YoungPerson, error) {

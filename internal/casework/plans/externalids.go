@@ -105,15 +105,9 @@ func (s *Service) createUnlessHeld(ctx context.Context, tx Tx, p auth.Principal,
 // (ehc_plan.updated) with the plan's version moved on, in one transaction.
 func (s *Service) SetEHCPlanExternalIDs(ctx context.Context, id string, ifMatch *int, ids []externalid.ID) (_ ehcplan.Plan, err error) {
 	defer casework.Wrap(&err, "change EHC plan external ids %s", id)
-	var out ehcplan.Plan
 	// Once more after a unique index's refusal (see casework.AgainIfTaken): another change gave
-	// one of the same ids to another plan at the same moment; the write failed whole, so the same
-	// If-Match still holds, and the second look names the id's holder.
-	err = casework.AgainIfTaken(func() (err error) {
-		out, err = s.setExternalIDs(ctx, id, ifMatch, ids)
-		return err
-	})
-	return out, err
+	// one of the same ids to another plan at the same moment.
+	return casework.AgainIfTakenFor(func() (ehcplan.Plan, error) { return s.setExternalIDs(ctx, id, ifMatch, ids) })
 }
 
 func (s *Service) setExternalIDs(ctx context.Context, id string, ifMatch *int, ids []externalid.ID) (ehcplan.Plan, error) {

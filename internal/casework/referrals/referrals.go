@@ -317,15 +317,9 @@ func (s *Service) Referrals(ctx context.Context, f referral.Filter, pg paging.Pa
 // UpdateReferral corrects a referral that has not been triaged yet; eligibility is recomputed.
 func (s *Service) UpdateReferral(ctx context.Context, id string, ifMatch *int, mutate casework.Mutation[referral.Referral]) (_ referral.Referral, err error) {
 	defer casework.Wrap(&err, "update referral %s", id)
-	var out referral.Referral
 	// Once more after a unique index's refusal (see casework.AgainIfTaken): another PATCH gave one
-	// of the same external ids to another referral at the same moment; the write failed whole, so
-	// the same If-Match still holds, and the second look names the id's holder.
-	err = casework.AgainIfTaken(func() (err error) {
-		out, err = s.patch(ctx, id, ifMatch, mutate)
-		return err
-	})
-	return out, err
+	// of the same external ids to another referral at the same moment.
+	return casework.AgainIfTakenFor(func() (referral.Referral, error) { return s.patch(ctx, id, ifMatch, mutate) })
 }
 
 func (s *Service) patch(ctx context.Context, id string, ifMatch *int, mutate casework.Mutation[referral.Referral]) (referral.Referral, error) {
