@@ -1,6 +1,7 @@
 package store
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -30,13 +31,25 @@ func (tx externalIDRepo) Add(recordType, recordID string, ids []externalid.ID, a
 	for i, id := range ids {
 		row := externalIDRow{RecordType: recordType, RecordID: recordID, System: id.System, Value: id.Value, CreatedAt: at}
 		if err := tx.laterRow("external_ids", &row); err != nil {
-			if err = translate(err); fault.KindOf(err) == fault.Conflict {
-				return fault.Field(fault.Conflict, fmt.Sprintf("/external_ids/%d", i), "is already held by another record")
-			}
-			return err
+			return heldID(i, err)
 		}
 	}
 	return nil
+}
+
+// heldID is the error of the insert of the ith identifier: a unique index's refusal becomes the
+// 409 naming /external_ids/i, still marked as the index's (fault.ErrDuplicate), so that a write
+// racing another for the id is run once more and looks again (casework.AgainIfTaken).
+func heldID(i int, err error) error {
+	err = translate(err)
+	if fault.KindOf(err) != fault.Conflict {
+		return err
+	}
+	e := fault.Field(fault.Conflict, fmt.Sprintf("/external_ids/%d", i), "is already held by another record")
+	if errors.Is(err, fault.ErrDuplicate) {
+		e.Cause = fault.ErrDuplicate
+	}
+	return e
 }
 
 // Find names the record of recordType holding id.
@@ -158,10 +171,7 @@ func (tx externalIDRepo) Set(recordType, recordID string, ids []externalid.ID, a
 		}
 		row := externalIDRow{RecordType: recordType, RecordID: recordID, System: id.System, Value: id.Value, CreatedAt: at}
 		if err := tx.later(func(db *gorm.DB) *gorm.DB { return db.Table("external_ids").Create(&row) }); err != nil {
-			if err = translate(err); fault.KindOf(err) == fault.Conflict {
-				return fault.Field(fault.Conflict, fmt.Sprintf("/external_ids/%d", i), "is already held by another record")
-			}
-			return err
+			return heldID(i, err)
 		}
 	}
 	return nil

@@ -16,7 +16,7 @@ func (s *Service) changeExternalIDs(tx Tx, cur, next directory.Organisation) err
 	if err := fault.Fields(fault.Invalid, s.Systems.Validate("/external_ids", next.ExternalIDs)); err != nil {
 		return err
 	}
-	if err := idsHeld(tx, cur.ID, next.ExternalIDs); err != nil {
+	if err := idsHeld(tx, cur.ID, next.ExternalIDs, nil); err != nil {
 		return err
 	}
 	return tx.ExternalIDs().Set(externalid.Organisation, cur.ID, next.ExternalIDs, s.Now())

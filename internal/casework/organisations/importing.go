@@ -54,7 +54,7 @@ func (s *Service) ImportOrganisations(ctx context.Context, rows iter.Seq[ImportO
 				if err := fault.Fields(fault.Invalid, s.Systems.Validate("/external_ids", r.Organisation.ExternalIDs)); err != nil {
 					return &casework.RowError{Row: r.Row, Err: err}
 				}
-				o, err := s.create(ctx, tx, p, r.Organisation)
+				o, err := s.create(ctx, tx, p, r.Organisation, nil)
 				if err != nil {
 					return &casework.RowError{Row: r.Row, Err: err}
 				}

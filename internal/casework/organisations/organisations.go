@@ -51,16 +51,16 @@ func (s *Service) CreateOrganisation(ctx context.Context, o directory.Organisati
 	in := o
 	err = casework.AgainIfTaken(func() error {
 		return s.db.InTx(ctx, func(tx Tx) (err error) {
-			o, err = s.create(ctx, tx, p, in)
+			o, err = s.create(ctx, tx, p, in, nil)
 			return err
 		})
 	})
 	return o, err
 }
 
-func (s *Service) create(ctx context.Context, tx Tx, p auth.Principal, o directory.Organisation) (directory.Organisation, error) {
+func (s *Service) create(ctx context.Context, tx Tx, p auth.Principal, o directory.Organisation, checked *externalid.ID) (directory.Organisation, error) {
 	o.ID, o.CreatedAt, o.UpdatedAt, o.Version = casework.NewID(), s.Now(), s.Now(), 1
-	if err := held(tx, directory.Organisation{}, o); err != nil {
+	if err := held(tx, directory.Organisation{}, o, checked); err != nil {
 		return o, err
 	}
 	if err := tx.Directory().CreateOrganisation(o); err != nil {
@@ -97,7 +97,10 @@ func (s *Service) CreateOrganisationIfNoneExist(ctx context.Context, o directory
 			if found || err != nil {
 				return err
 			}
-			o, err = s.create(ctx, tx, p, in)
+			// cond is not looked for again (see create): an organisation given it since the look
+			// above would be a 409 there, where the unique index refuses the insert and the second
+			// run's look answers the organisation.
+			o, err = s.create(ctx, tx, p, in, &cond)
 			created = err == nil
 			return err
 		})
@@ -243,17 +246,20 @@ func (s *Service) CreatePractitioner(ctx context.Context, pr directory.Practitio
 // held answers a 409 naming the field and the holder (the directory is open to every caller)
 // when another organisation already holds one of next's external ids, or one of the codes next
 // has and cur had not: a URN, UKPRN or ODS code names one organisation.
-func held(tx Tx, cur, next directory.Organisation) error {
-	if err := idsHeld(tx, cur.ID, next.ExternalIDs); err != nil {
+func held(tx Tx, cur, next directory.Organisation, checked *externalid.ID) error {
+	if err := idsHeld(tx, cur.ID, next.ExternalIDs, checked); err != nil {
 		return err
 	}
 	return codesHeld(tx, cur, next)
 }
 
 // idsHeld is the 409 naming /external_ids/N and the holder when an organisation other than the
-// one with id self holds the Nth of ids.
-func idsHeld(tx Tx, self string, ids []externalid.ID) error {
+// one with id self holds the Nth of ids; checked, when set, was looked for already.
+func idsHeld(tx Tx, self string, ids []externalid.ID, checked *externalid.ID) error {
 	for i, id := range ids {
+		if checked != nil && id == *checked {
+			continue
+		}
 		holder, err := tx.ExternalIDs().Find(externalid.Organisation, id)
 		switch {
 		case fault.KindOf(err) == fault.NotFound || (err == nil && holder == self):

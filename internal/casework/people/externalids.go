@@ -42,7 +42,10 @@ func (s *Service) CreateYoungPersonIfNoneExist(ctx context.Context, yp person.Yo
 			case fault.KindOf(err) != fault.NotFound:
 				return err
 			}
-			if err := s.checkExternalIDs(tx, p, in.ExternalIDs, ""); err != nil {
+			// cond is not looked for again: a record given it since the look above (each statement
+			// sees what had committed when it began) would be a 409 here, where the unique index
+			// refuses the insert and the second run's look answers the record.
+			if err := s.checkExternalIDs(tx, p, in.ExternalIDs, "", &cond); err != nil {
 				return err
 			}
 			yp, err = s.create(ctx, tx, p, in)
@@ -74,9 +77,13 @@ func (s *Service) existing(ctx context.Context, tx Tx, p auth.Principal, id exte
 }
 
 // checkExternalIDs refuses ids another record already holds: a Conflict naming the record when
-// the caller may see it, and nothing more when they may not.
-func (s *Service) checkExternalIDs(tx Tx, p auth.Principal, ids []externalid.ID, except string) error {
+// the caller may see it, and nothing more when they may not. checked, when set, was looked for
+// already.
+func (s *Service) checkExternalIDs(tx Tx, p auth.Principal, ids []externalid.ID, except string, checked *externalid.ID) error {
 	for i, id := range ids {
+		if checked != nil && id == *checked {
+			continue
+		}
 		holder, err := tx.ExternalIDs().Find(externalid.YoungPerson, id)
 		if fault.KindOf(err) == fault.NotFound || (err == nil && holder == except) {
 			continue
@@ -101,7 +108,7 @@ func (s *Service) changeExternalIDs(tx Tx, p auth.Principal, cur, next person.Yo
 	if externalid.Same(cur.ExternalIDs, next.ExternalIDs) {
 		return nil
 	}
-	if err := s.checkExternalIDs(tx, p, next.ExternalIDs, cur.ID); err != nil {
+	if err := s.checkExternalIDs(tx, p, next.ExternalIDs, cur.ID, nil); err != nil {
 		return err
 	}
 	return tx.ExternalIDs().Set(externalid.YoungPerson, cur.ID, next.ExternalIDs, s.Now())

@@ -181,7 +181,7 @@ func (s *Service) importOne(ctx context.Context, tx Tx, p auth.Principal, r Impo
 			others = append(others, id)
 		}
 	}
-	if err := s.checkExternalIDs(tx, p, others, ""); err != nil {
+	if err := s.checkExternalIDs(tx, p, others, "", nil); err != nil {
 		return "", false, err
 	}
 	yp, err := s.create(ctx, tx, p, r.Person)

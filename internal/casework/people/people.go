@@ -69,7 +69,7 @@ func (s *Service) CreateYoungPerson(ctx context.Context, yp person.YoungPerson) 
 	// gave the same external id meanwhile.
 	err = casework.AgainIfTaken(func() error {
 		return s.db.InTx(ctx, func(tx Tx) error {
-			if err := s.checkExternalIDs(tx, p, in.ExternalIDs, ""); err != nil {
+			if err := s.checkExternalIDs(tx, p, in.ExternalIDs, "", nil); err != nil {
 				return err
 			}
 			yp, err = s.create(ctx, tx, p, in)
