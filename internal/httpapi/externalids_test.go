@@ -472,7 +472,7 @@ func TestExternalIDPatchesRaced(t *testing.T) {
 // the same transaction, looked at its identifiers again could see a holder committed in between
 // and answer 409 (4% of such requests across two server processes before the second look was
 // dropped); no lock can hold a request between two reads, so this is a storm rather than a race
-// arranged, and without the change it failed in every run of 20 rounds tried.
+// arranged; without the change it failed in each of the three runs of 20 rounds tried.
 func TestConditionalCreatesStorm(t *testing.T) {
 	eachRaw(t, func(t *testing.T, e tpEnv) {
 		for round := range 20 {
