@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 	fm "github.com/samply/golang-fhir-models/fhir-models/fhir"
 
@@ -132,6 +133,11 @@ func (s *Server) fhirRoutes(e *echo.Echo) {
 			if err := fhirOnly(c.QueryParams(), nil); err != nil {
 				return err
 			}
+			// Every resource here has a UUID for its id: anything else names nothing (and a
+			// byte the database cannot take must not reach it as a 500).
+			if !isUUID(c.Param("id")) {
+				return &fault.Error{Kind: fault.NotFound, Detail: "No " + r.kind.Code() + " has this id."}
+			}
 			res, err := r.read(s, c, c.Param("id"))
 			if err != nil {
 				return err
@@ -192,6 +198,21 @@ func (s *Server) fhirSearch(c echo.Context, r fhirResource) error {
 	return fhirJSON(c, http.StatusOK, b)
 }
 
+// isUUID says whether id is a UUID written out in full, as every resource's id here is.
+func isUUID(id string) bool { return len(id) == 36 && uuid.Validate(id) == nil }
+
+// patientOf is the young person a search's patient parameter names ("Patient/<id>" or the id
+// alone; "" when not given). ok is false when it names no UUID: no record is that child's, and
+// PostgreSQL would refuse the comparison (a 500) rather than find nothing.
+func patientOf(q url.Values) (id string, ok bool) {
+	v := q.Get("patient")
+	if v == "" {
+		return "", true
+	}
+	id = strings.TrimPrefix(v, "Patient/")
+	return id, isUUID(id)
+}
+
 // fhirOnly refuses a search parameter the resource does not support: a FHIR client that meant to
 // narrow a search must not get everything back instead.
 func fhirOnly(q url.Values, params []fhirParam) error {
@@ -206,13 +227,22 @@ func fhirOnly(q url.Values, params []fhirParam) error {
 		}
 		if !known {
 			fields = append(fields, fault.FieldError{Pointer: k, Detail: "this search parameter is not supported (see the CapabilityStatement)"})
+			continue
+		}
+		// As the JSON API refuses them (strictInput): such a value matches nothing the service
+		// stores, and an empty searchset would say there is nothing to find.
+		for _, v := range q[k] {
+			if why := textFault(v, "%00"); why != "" {
+				fields = append(fields, fault.FieldError{Pointer: k, Detail: why})
+				break
+			}
 		}
 	}
 	if f := q.Get("_format"); f != "" && f != "json" && f != fhir.MediaType && f != "application/json" {
 		fields = append(fields, fault.FieldError{Pointer: "_format", Detail: "only JSON is served"})
 	}
 	if len(fields) > 0 {
-		return &fault.Error{Kind: fault.Invalid, Detail: "The search has parameters this server does not support.", Fields: fields}
+		return &fault.Error{Kind: fault.Invalid, Detail: "The search has parameters this server does not support, or values it cannot read.", Fields: fields}
 	}
 	return nil
 }
@@ -242,7 +272,11 @@ func searchPatients(s *Server, c echo.Context, q url.Values, pg paging.Page) ([]
 }
 
 func searchServiceRequests(s *Server, c echo.Context, q url.Values, pg paging.Page) ([]any, []string, string, error) {
-	f := referral.Filter{YoungPersonID: strings.TrimPrefix(q.Get("patient"), "Patient/")}
+	patient, ok := patientOf(q)
+	if !ok {
+		return nil, nil, "", nil
+	}
+	f := referral.Filter{YoungPersonID: patient}
 	if v := q.Get("status"); v != "" {
 		st, ok := fhir.RequestStatuses(v)
 		if !ok {
@@ -400,7 +434,11 @@ func jsonProblem(err error) string {
 }
 
 func searchCarePlans(s *Server, c echo.Context, q url.Values, pg paging.Page) ([]any, []string, string, error) {
-	f := ehcplan.Filter{YoungPersonID: strings.TrimPrefix(q.Get("patient"), "Patient/"), Today: s.today()}
+	patient, ok := patientOf(q)
+	if !ok {
+		return nil, nil, "", nil
+	}
+	f := ehcplan.Filter{YoungPersonID: patient, Today: s.today()}
 	plans, next, err := s.app.Plans.EHCPlans(c.Request().Context(), f, pg)
 	if err != nil {
 		return nil, nil, "", err

@@ -218,6 +218,25 @@ func TestFHIR(t *testing.T) {
 			t.Errorf("unsupported parameter: %v", oo)
 		}
 		fhirValid(t, get("/fhir/R4/Patient?identifier=9434765919", e.officer), http.StatusBadRequest, "OperationOutcome")
+		// A value that is not text the service stores is refused naming its parameter, as the JSON
+		// API refuses it, rather than answered with an empty searchset.
+		for _, bad := range []string{"/fhir/R4/ServiceRequest?patient=%FF", "/fhir/R4/Patient?name=Ab%00"} {
+			oo = fhirValid(t, get(bad, e.officer), http.StatusBadRequest, "OperationOutcome")
+			if want := strings.SplitN(strings.SplitN(bad, "?", 2)[1], "=", 2)[0]; oo["issue"].([]any)[0].(map[string]any)["expression"].([]any)[0] != want {
+				t.Errorf("%s: %v, want the issue at %s", bad, oo, want)
+			}
+		}
+		// A reference to no UUID matches nothing: an empty searchset on both databases.
+		for _, q := range []string{"/fhir/R4/ServiceRequest?patient=not-a-uuid", "/fhir/R4/CarePlan?patient=Patient/zzz"} {
+			if es := entries(t, fhirValid(t, get(q, e.officer), http.StatusOK, "Bundle")); len(es) != 0 {
+				t.Errorf("%s found %d", q, len(es))
+			}
+		}
+		// An id that is no UUID, or not even text, names nothing: 404, never a 500.
+		for _, bad := range []string{"/fhir/R4/Patient/%FF", "/fhir/R4/Patient/a%00b", "/fhir/R4/ServiceRequest/%FF",
+			"/fhir/R4/CarePlan/a%00b", "/fhir/R4/Task/not-a-uuid", "/fhir/R4/Questionnaire/" + strings.Repeat("a", 36)} {
+			fhirValid(t, get(bad, e.officer), http.StatusNotFound, "OperationOutcome")
+		}
 		fhirValid(t, get("/fhir/R4/Observation/1", e.officer), http.StatusNotFound, "OperationOutcome")
 		fhirValid(t, get("/fhir/R4/Patient/"+unknownID, e.officer), http.StatusNotFound, "OperationOutcome")
 	})
