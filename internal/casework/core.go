@@ -303,8 +303,20 @@ func MetaFrom(ctx context.Context) Meta { return metaFrom(ctx) }
 // the field and the holder the caller may see). A refused transaction wrote nothing, so a PATCH's
 // If-Match still holds on the second run.
 func AgainIfTaken(write func() error) error {
+	return againIf(write, func(err error) bool { return errors.Is(err, fault.ErrDuplicate) })
+}
+
+// AgainIfConflict is AgainIfTaken for a write whose race with another meets a rule of its own
+// before any unique index (a second draft of one child's plan meets the one-plan rule): it runs
+// once more after any Conflict, and a genuine one costs a transaction more and answers the same.
+func AgainIfConflict(write func() error) error {
+	return againIf(write, func(err error) bool { return fault.KindOf(err) == fault.Conflict })
+}
+
+// againIf runs write, and once more when its error satisfies retry.
+func againIf(write func() error, retry func(error) bool) error {
 	err := write()
-	if errors.Is(err, fault.ErrDuplicate) {
+	if retry(err) {
 		err = write()
 	}
 	return err

@@ -145,6 +145,31 @@ type Repository interface {
 	Of(recordType string, recordIDs ...string) (map[string][]ID, error)
 }
 
+// Held is the 409 naming /external_ids/N when a record of recordType other than self holds the
+// Nth of ids ("is already held by " + what), or nil when none is; ref names the holder where the
+// caller may see it (nil where they may not). skip, when set, was looked for already in the same
+// transaction and is passed over: a holder committed since then meets the unique index instead,
+// and the write, run again, finds it with its first look (a second look here, a later statement
+// seeing later commits, would answer 409 where the first look would answer the record).
+func Held(r Repository, recordType string, ids []ID, self string, skip *ID, what string, ref func(holder string) *fault.Ref) error {
+	for i, id := range ids {
+		if skip != nil && id == *skip {
+			continue
+		}
+		holder, err := r.Find(recordType, id)
+		if fault.KindOf(err) == fault.NotFound || (err == nil && holder == self) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		e := fault.Field(fault.Conflict, fmt.Sprintf("/external_ids/%d", i), "is already held by "+what)
+		e.Related = ref(holder)
+		return e
+	}
+	return nil
+}
+
 // Same reports whether a and b hold the same identifiers, in any order (a change of a record's
 // external ids that is no change needs no checks).
 func Same(a, b []ID) bool {

@@ -5,7 +5,6 @@ package organisations
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"time"
 
@@ -256,22 +255,9 @@ func held(tx Tx, cur, next directory.Organisation, checked *externalid.ID) error
 // idsHeld is the 409 naming /external_ids/N and the holder when an organisation other than the
 // one with id self holds the Nth of ids; checked, when set, was looked for already.
 func idsHeld(tx Tx, self string, ids []externalid.ID, checked *externalid.ID) error {
-	for i, id := range ids {
-		if checked != nil && id == *checked {
-			continue
-		}
-		holder, err := tx.ExternalIDs().Find(externalid.Organisation, id)
-		switch {
-		case fault.KindOf(err) == fault.NotFound || (err == nil && holder == self):
-		case err != nil:
-			return err
-		default:
-			e := fault.Field(fault.Conflict, fmt.Sprintf("/external_ids/%d", i), "is already held by another organisation")
-			e.Related = &fault.Ref{Type: audit.Organisation, ID: holder}
-			return e
-		}
-	}
-	return nil
+	return externalid.Held(tx.ExternalIDs(), externalid.Organisation, ids, self, checked, "another organisation", func(holder string) *fault.Ref {
+		return &fault.Ref{Type: audit.Organisation, ID: holder}
+	})
 }
 
 // codesHeld is held's look at the codes.

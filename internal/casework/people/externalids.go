@@ -2,7 +2,6 @@ package people
 
 import (
 	"context"
-	"fmt"
 	"slices"
 
 	"github.com/oneplan-send/oneplan/internal/access"
@@ -80,24 +79,12 @@ func (s *Service) existing(ctx context.Context, tx Tx, p auth.Principal, id exte
 // the caller may see it, and nothing more when they may not. checked, when set, was looked for
 // already.
 func (s *Service) checkExternalIDs(tx Tx, p auth.Principal, ids []externalid.ID, except string, checked *externalid.ID) error {
-	for i, id := range ids {
-		if checked != nil && id == *checked {
-			continue
+	return externalid.Held(tx.ExternalIDs(), externalid.YoungPerson, ids, except, checked, "another record", func(holder string) *fault.Ref {
+		if _, err := tx.People().Get(holder, s.Scope(p)); err != nil {
+			return nil
 		}
-		holder, err := tx.ExternalIDs().Find(externalid.YoungPerson, id)
-		if fault.KindOf(err) == fault.NotFound || (err == nil && holder == except) {
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		e := fault.Field(fault.Conflict, fmt.Sprintf("/external_ids/%d", i), "is already held by another record")
-		if _, err := tx.People().Get(holder, s.Scope(p)); err == nil {
-			e.Related = &fault.Ref{Type: audit.YoungPerson, ID: holder}
-		}
-		return e
-	}
-	return nil
+		return &fault.Ref{Type: audit.YoungPerson, ID: holder}
+	})
 }
 
 // changeExternalIDs makes next's ids the record's: ids cur lacks are added, ids next leaves out

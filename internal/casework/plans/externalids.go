@@ -2,7 +2,6 @@ package plans
 
 import (
 	"context"
-	"fmt"
 	"slices"
 
 	"github.com/oneplan-send/oneplan/internal/audit"
@@ -28,21 +27,12 @@ func (s *Service) checkSystems(ids []externalid.ID) error {
 // checkExternalIDs refuses an id another plan holds: a Conflict naming /external_ids/N, with the
 // plan only when the caller may see it. except is the plan being changed.
 func (s *Service) checkExternalIDs(tx Tx, p auth.Principal, ids []externalid.ID, except string) error {
-	for i, id := range ids {
-		holder, err := tx.ExternalIDs().Find(externalid.EHCPlan, id)
-		if fault.KindOf(err) == fault.NotFound || (err == nil && holder == except) {
-			continue
+	return externalid.Held(tx.ExternalIDs(), externalid.EHCPlan, ids, except, nil, "another EHC plan", func(holder string) *fault.Ref {
+		if _, err := tx.Plans().Get(holder, s.Scope(p)); err != nil {
+			return nil
 		}
-		if err != nil {
-			return err
-		}
-		e := fault.Field(fault.Conflict, fmt.Sprintf("/external_ids/%d", i), "is already held by another EHC plan")
-		if _, err := tx.Plans().Get(holder, s.Scope(p)); err == nil {
-			e.Related = &fault.Ref{Type: ehcplan.RecordType, ID: holder}
-		}
-		return e
-	}
-	return nil
+		return &fault.Ref{Type: ehcplan.RecordType, ID: holder}
+	})
 }
 
 // CreateEHCPlanIfNoneExist is a conditional create: unless a plan already holds cond, it drafts
@@ -68,10 +58,7 @@ func (s *Service) CreateEHCPlanIfNoneExist(ctx context.Context, in EHCPlanInput,
 	// Once more after any conflict, not only a unique index's: a second request drafting the same
 	// plan at the same moment meets the child's one plan (which the first has just drafted, holding
 	// cond) before any index, and the second look answers that plan.
-	if err = attempt(); fault.KindOf(err) == fault.Conflict {
-		err = attempt()
-	}
-	if err != nil {
+	if err = casework.AgainIfConflict(attempt); err != nil {
 		created = false
 	}
 	return pl, created, err

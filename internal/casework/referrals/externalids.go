@@ -1,10 +1,8 @@
 package referrals
 
 import (
-	"fmt"
 	"time"
 
-	"github.com/oneplan-send/oneplan/internal/audit"
 	"github.com/oneplan-send/oneplan/internal/auth"
 	"github.com/oneplan-send/oneplan/internal/casework"
 	"github.com/oneplan-send/oneplan/internal/externalid"
@@ -29,19 +27,8 @@ func (s *Service) changeExternalIDs(tx Tx, p auth.Principal, cur, next referral.
 	if err := fault.Fields(fault.Invalid, s.Systems.Validate("/external_ids", next.ExternalIDs)); err != nil {
 		return err
 	}
-	for i, id := range next.ExternalIDs {
-		holder, err := tx.ExternalIDs().Find(externalid.Referral, id)
-		switch {
-		case fault.KindOf(err) == fault.NotFound || (err == nil && holder == cur.ID):
-			continue
-		case err != nil:
-			return err
-		}
-		e := fault.Field(fault.Conflict, fmt.Sprintf("/external_ids/%d", i), "is already held by another referral")
-		if _, err := s.Visible(tx, p, holder); err == nil {
-			e.Related = &fault.Ref{Type: audit.Referral, ID: holder}
-		}
-		return e
+	if err := s.checkExternalIDs(tx, p, next.ExternalIDs, cur.ID, nil); err != nil {
+		return err
 	}
 	return tx.ExternalIDs().Set(externalid.Referral, cur.ID, next.ExternalIDs, s.Now())
 }

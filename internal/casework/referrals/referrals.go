@@ -130,7 +130,7 @@ func (s *Service) createIn(ctx context.Context, tx Tx, p auth.Principal, rp *ref
 			return err
 		}
 	}
-	if err := s.checkExternalIDs(tx, p, r.ExternalIDs, cond); err != nil {
+	if err := s.checkExternalIDs(tx, p, r.ExternalIDs, "", cond); err != nil {
 		return err
 	}
 	if err := s.receive(tx, p, &r); err != nil {
@@ -176,27 +176,15 @@ func (s *Service) record(ctx context.Context, tx Tx, p auth.Principal, rp *refer
 		s.Notice(outbox.ReferralReceived, r.ID, map[string]any{"reference": r.Reference, "status": r.Status, "young_person_id": r.YoungPersonID}))
 }
 
-// checkExternalIDs refuses an id another referral holds (409 naming the field, and the referral
-// only when the caller may see it); cond was checked already.
-func (s *Service) checkExternalIDs(tx Tx, p auth.Principal, ids []externalid.ID, cond *externalid.ID) error {
-	for i, id := range ids {
-		if cond != nil && id == *cond {
-			continue
+// checkExternalIDs refuses an id a referral other than except holds (409 naming the field, and
+// the referral only when the caller may see it); cond, when set, was checked already.
+func (s *Service) checkExternalIDs(tx Tx, p auth.Principal, ids []externalid.ID, except string, cond *externalid.ID) error {
+	return externalid.Held(tx.ExternalIDs(), externalid.Referral, ids, except, cond, "another referral", func(holder string) *fault.Ref {
+		if _, err := s.Visible(tx, p, holder); err != nil {
+			return nil
 		}
-		holder, err := tx.ExternalIDs().Find(externalid.Referral, id)
-		if fault.KindOf(err) == fault.NotFound {
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		e := fault.Field(fault.Conflict, fmt.Sprintf("/external_ids/%d", i), "is already held by another referral")
-		if _, err := s.Visible(tx, p, holder); err == nil {
-			e.Related = &fault.Ref{Type: audit.Referral, ID: holder}
-		}
-		return e
-	}
-	return nil
+		return &fault.Ref{Type: audit.Referral, ID: holder}
+	})
 }
 
 // withExternalIDs fills in the referrals' external ids.
