@@ -13,7 +13,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 	fm "github.com/samply/golang-fhir-models/fhir-models/fhir"
 
@@ -133,9 +132,10 @@ func (s *Server) fhirRoutes(e *echo.Echo) {
 			if err := fhirOnly(c.QueryParams(), nil); err != nil {
 				return err
 			}
-			// Every resource here has a UUID for its id: anything else names nothing (and a
-			// byte the database cannot take must not reach it as a 500).
-			if !isUUID(c.Param("id")) {
+			// Every resource's id here is a UUID as the API writes it (lower case; FHIR ids are
+			// case-sensitive): anything else names nothing, and a byte the database cannot take
+			// must not reach it as a 500.
+			if !canonicalUUID(c.Param("id")) {
 				return &fault.Error{Kind: fault.NotFound, Detail: "No " + r.kind.Code() + " has this id."}
 			}
 			res, err := r.read(s, c, c.Param("id"))
@@ -198,11 +198,8 @@ func (s *Server) fhirSearch(c echo.Context, r fhirResource) error {
 	return fhirJSON(c, http.StatusOK, b)
 }
 
-// isUUID says whether id is a UUID written out in full, as every resource's id here is.
-func isUUID(id string) bool { return len(id) == 36 && uuid.Validate(id) == nil }
-
 // patientOf is the young person a search's patient parameter names ("Patient/<id>" or the id
-// alone; "" when not given). ok is false when it names no UUID: no record is that child's, and
+// alone; "" when not given). ok is false when it names no UUID as ids are written (see the read): no record is that child's, and
 // PostgreSQL would refuse the comparison (a 500) rather than find nothing.
 func patientOf(q url.Values) (id string, ok bool) {
 	v := q.Get("patient")
@@ -210,7 +207,7 @@ func patientOf(q url.Values) (id string, ok bool) {
 		return "", true
 	}
 	id = strings.TrimPrefix(v, "Patient/")
-	return id, isUUID(id)
+	return id, canonicalUUID(id)
 }
 
 // fhirOnly refuses a search parameter the resource does not support: a FHIR client that meant to
