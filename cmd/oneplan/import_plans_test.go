@@ -52,7 +52,7 @@ func TestImportEHCPlans(t *testing.T) {
 			}
 			for _, want := range []string{
 				"row 2, column status: must be issued or ceased",
-				"row 3, column first_issued_on: must be a date YYYY-MM-DD",
+				"row 3, column first_issued_on: must be a date YYYY-MM-DD, from 1900-01-01",
 				"row 4, column last_reviewed_on: must not be before first_issued_on",
 				"row 5, column nhs_number: is required",
 				"row 6, column cease_reason: must be a SEN2 cease reason",

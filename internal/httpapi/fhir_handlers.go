@@ -11,7 +11,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/labstack/echo/v4"
 	fm "github.com/samply/golang-fhir-models/fhir-models/fhir"
@@ -23,6 +22,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/paging"
 	"github.com/oneplan-send/oneplan/internal/person"
 	"github.com/oneplan-send/oneplan/internal/referral"
+	"github.com/oneplan-send/oneplan/internal/statutory"
 )
 
 // The FHIR R4 facade (/fhir/R4): its contract is the CapabilityStatement at /fhir/R4/metadata,
@@ -254,9 +254,9 @@ func searchPatients(s *Server, c echo.Context, q url.Values, pg paging.Page) ([]
 		f.NHSNumber = value
 	}
 	if v := q.Get("birthdate"); v != "" {
-		d, err := time.Parse("2006-01-02", strings.TrimPrefix(v, "eq"))
+		d, err := statutory.ParseDate(strings.TrimPrefix(v, "eq"))
 		if err != nil {
-			return nil, nil, "", fault.Field(fault.Invalid, "birthdate", "must be a date YYYY-MM-DD, optionally prefixed eq")
+			return nil, nil, "", fault.Field(fault.Invalid, "birthdate", "must be a date YYYY-MM-DD from 1900-01-01, optionally prefixed eq")
 		}
 		f.DateOfBirth = &d
 	}
@@ -458,9 +458,9 @@ func authored(f *referral.Filter, v string) error {
 	if len(v) > 2 && v[0] >= 'a' && v[0] <= 'z' {
 		prefix, day = v[:2], v[2:]
 	}
-	d, err := time.Parse("2006-01-02", day)
+	d, err := statutory.ParseDate(day)
 	if err != nil {
-		return fault.Field(fault.Invalid, "authored", "must be a date YYYY-MM-DD, optionally prefixed eq, ge, gt, le or lt")
+		return fault.Field(fault.Invalid, "authored", "must be a date YYYY-MM-DD from 1900-01-01, optionally prefixed eq, ge, gt, le or lt")
 	}
 	switch prefix {
 	case "eq":

@@ -8,6 +8,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -34,6 +35,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/idempotency"
 	"github.com/oneplan-send/oneplan/internal/ratelimit"
 	"github.com/oneplan-send/oneplan/internal/redact"
+	"github.com/oneplan-send/oneplan/internal/statutory"
 )
 
 // Options configure the HTTP layer.
@@ -88,15 +90,14 @@ func DefineFormats() { defineFormats() }
 func defineFormats() {
 	formatsOnce.Do(func() {
 		openapi3.DefineStringFormatValidator("date", openapi3.NewCallbackValidator(func(s string) error {
-			_, err := time.Parse("2006-01-02", s)
-			if err != nil {
-				return fmt.Errorf("must be a real calendar date YYYY-MM-DD")
+			if _, err := statutory.ParseDate(s); err != nil {
+				return errors.New(statutory.DateRule)
 			}
 			return nil
 		}))
 		openapi3.DefineStringFormatValidator("date-time", openapi3.NewCallbackValidator(func(s string) error {
-			if _, err := time.Parse(time.RFC3339Nano, s); err != nil {
-				return fmt.Errorf("must be an RFC 3339 date-time such as 2026-01-31T09:00:00Z")
+			if t, err := time.Parse(time.RFC3339Nano, s); err != nil || t.Before(statutory.FirstDay) {
+				return fmt.Errorf("must be an RFC 3339 date-time such as 2026-01-31T09:00:00Z, from 1900-01-01")
 			}
 			return nil
 		}))

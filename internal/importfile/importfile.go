@@ -24,6 +24,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/identifier"
 	"github.com/oneplan-send/oneplan/internal/person"
 	"github.com/oneplan-send/oneplan/internal/referral"
+	"github.com/oneplan-send/oneplan/internal/statutory"
 )
 
 // Column is one column of a layout.
@@ -239,8 +240,6 @@ func pattern(p string) *regexp.Regexp {
 // Enums are the values each enumerated column takes, by the contract's schema name.
 type Enums map[string][]string
 
-const dateLayout = "2006-01-02"
-
 // Check finds the problems any row of layout may have column by column: required columns,
 // enumerated values, patterns and lengths.
 func Check(rec Record, layout Layout, enums Enums) []Problem {
@@ -302,9 +301,9 @@ func YoungPerson(rec Record, enums Enums, rules person.Rules, today time.Time) (
 		Locality: rec.Get("locality"), Postcode: rec.Get("postcode"), PrimarySENNeed: rec.Get("primary_sen_need"),
 		ExternalIDs: []externalid.ID{key}}
 	if dob := rec.Get("date_of_birth"); dob != "" {
-		d, err := time.Parse(dateLayout, dob)
+		d, err := statutory.ParseDate(dob)
 		if err != nil {
-			add("date_of_birth", "must be a date YYYY-MM-DD")
+			add("date_of_birth", "must be a date YYYY-MM-DD, from 1900-01-01")
 		}
 		yp.DateOfBirth = d
 	}
@@ -420,9 +419,9 @@ func Referral(rec Record, enums Enums, systems externalid.Systems, today time.Ti
 		said[p.Column] = true
 	}
 	if on := rec.Get("received_on"); on != "" {
-		d, err := time.Parse(dateLayout, on)
+		d, err := statutory.ParseDate(on)
 		if err != nil {
-			add("received_on", "must be a date YYYY-MM-DD")
+			add("received_on", "must be a date YYYY-MM-DD, from 1900-01-01")
 		}
 		r.ReceivedOn = d
 	}

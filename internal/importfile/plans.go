@@ -129,9 +129,9 @@ func dates(rec Record, add func(col, msg string), cols ...string) map[string]*ti
 		if v == "" {
 			continue
 		}
-		d, err := time.Parse(dateLayout, v)
+		d, err := statutory.ParseDate(v)
 		if err != nil {
-			add(c, "must be a date YYYY-MM-DD")
+			add(c, "must be a date YYYY-MM-DD, from 1900-01-01")
 			continue
 		}
 		out[c] = &d

@@ -81,7 +81,7 @@ func TestRefusedRowsSetAside(t *testing.T) {
 		id       string
 		problems []string
 	}{
-		{"A2", []string{"row 3, column family_name: is required", "row 3, column date_of_birth: must be a date YYYY-MM-DD"}},
+		{"A2", []string{"row 3, column family_name: is required", "row 3, column date_of_birth: must be a date YYYY-MM-DD, from 1900-01-01"}},
 		{"A1", []string{"row 4, column external_id: is given again (first on row 2)"}},
 		{"A1", []string{"row 6, column date_of_birth: the pathway is for children and young people aged 0 to 25",
 			"row 6, column external_id: is given again (first on row 2)"}},
@@ -196,7 +196,7 @@ func TestRefusedRowsGivenAgainPastTheFilter(t *testing.T) {
 	}
 	want := []string{
 		fmt.Sprintf("row %d, column external_id: is given again (first on row 12)", n),
-		fmt.Sprintf("row %d, column date_of_birth: must be a date YYYY-MM-DD; row %d, column external_id: is given again (first on row %d)",
+		fmt.Sprintf("row %d, column date_of_birth: must be a date YYYY-MM-DD, from 1900-01-01; row %d, column external_id: is given again (first on row %d)",
 			n+1, n+1, exactKeys+7),
 	}
 	for i, w := range want {

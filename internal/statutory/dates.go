@@ -1,6 +1,9 @@
 package statutory
 
-import "time"
+import (
+	"errors"
+	"time"
+)
 
 // Date returns the civil date y-m-d as midnight UTC. Out-of-range days and months normalise as
 // time.Date does (Date(2026, 2, 30) is 2 March 2026).
@@ -105,3 +108,25 @@ func AddWorkingDays(d time.Time, n int, holidays Holidays) time.Time {
 	}
 	return cur
 }
+
+// FirstDay is the earliest date OnePlan records or reads: nothing in a 0-25 pathway happened
+// before it, and the years before it are where Go's zero date (0001-01-01, read as "not given")
+// and periods reaching back past year 1 (which cannot be written as dates) live.
+var FirstDay = Date(1900, time.January, 1)
+
+// ParseDate reads a date written YYYY-MM-DD, a real calendar date from FirstDay on.
+func ParseDate(s string) (time.Time, error) {
+	d, err := time.Parse("2006-01-02", s)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if d.Before(FirstDay) {
+		return time.Time{}, errBeforeFirstDay
+	}
+	return d, nil
+}
+
+// DateRule is how ParseDate's rule is told to a caller.
+const DateRule = "must be a real calendar date YYYY-MM-DD, from 1900-01-01"
+
+var errBeforeFirstDay = errors.New("before 1900-01-01")

@@ -28,3 +28,15 @@ func TestCheckDay(t *testing.T) {
 		}
 	}
 }
+
+// TestParseDate: real calendar dates from 1900-01-01 on, and nothing else (year 0001 is Go's zero
+// date, which reads as "not given").
+func TestParseDate(t *testing.T) {
+	for s, ok := range map[string]bool{"1900-01-01": true, "2026-02-28": true, "9999-12-31": true, "1899-12-31": false,
+		"0001-01-01": false, "0000-01-01": false, "2026-02-29": false, "2026-1-01": false, "": false} {
+		d, err := ParseDate(s)
+		if (err == nil) != ok || (ok && d.Format("2006-01-02") != s) {
+			t.Errorf("ParseDate(%q) = %v, %v", s, d, err)
+		}
+	}
+}

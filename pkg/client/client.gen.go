@@ -9235,7 +9235,7 @@ type GetOpenDataReportParams struct {
 	// Locality Only children in this locality (case-insensitive): for referral figures (activity's referral tables, the funnel) the child's locality when referred, for the rest the locality on the child's record now.
 	Locality *ReportLocality `form:"locality,omitempty" json:"locality,omitempty"`
 
-	// Compare Also compute every figure for the previous period of equal length (whole calendar months move back by months, otherwise by days).
+	// Compare Also compute every figure for the previous period of equal length (whole calendar months move back by months, otherwise by days). 400 naming `compare` when that period would start before 1900-01-01.
 	Compare *ReportCompare `form:"compare,omitempty" json:"compare,omitempty"`
 }
 
@@ -9660,7 +9660,7 @@ type GetActivityReportParams struct {
 	// OrganisationID Only children this organisation is or has been involved with (in the team around the child, including as referrer or education setting). An id naming no organisation is 400.
 	OrganisationID *ReportOrganisation `form:"organisation_id,omitempty" json:"organisation_id,omitempty"`
 
-	// Compare Also compute every figure for the previous period of equal length (whole calendar months move back by months, otherwise by days).
+	// Compare Also compute every figure for the previous period of equal length (whole calendar months move back by months, otherwise by days). 400 naming `compare` when that period would start before 1900-01-01.
 	Compare *ReportCompare `form:"compare,omitempty" json:"compare,omitempty"`
 
 	// Disclosure `exact` (default for the SEND team): every figure as counted. `open`: small-number suppression as published
@@ -9689,7 +9689,7 @@ type GetExperienceReportParams struct {
 	// OrganisationID Only children this organisation is or has been involved with (in the team around the child, including as referrer or education setting). An id naming no organisation is 400.
 	OrganisationID *ReportOrganisation `form:"organisation_id,omitempty" json:"organisation_id,omitempty"`
 
-	// Compare Also compute every figure for the previous period of equal length (whole calendar months move back by months, otherwise by days).
+	// Compare Also compute every figure for the previous period of equal length (whole calendar months move back by months, otherwise by days). 400 naming `compare` when that period would start before 1900-01-01.
 	Compare *ReportCompare `form:"compare,omitempty" json:"compare,omitempty"`
 
 	// Disclosure `exact` (default for the SEND team): every figure as counted. `open`: small-number suppression as published
@@ -9714,7 +9714,7 @@ type GetFunnelReportParams struct {
 	// OrganisationID Only children this organisation is or has been involved with (in the team around the child, including as referrer or education setting). An id naming no organisation is 400.
 	OrganisationID *ReportOrganisation `form:"organisation_id,omitempty" json:"organisation_id,omitempty"`
 
-	// Compare Also compute every figure for the previous period of equal length (whole calendar months move back by months, otherwise by days).
+	// Compare Also compute every figure for the previous period of equal length (whole calendar months move back by months, otherwise by days). 400 naming `compare` when that period would start before 1900-01-01.
 	Compare *ReportCompare `form:"compare,omitempty" json:"compare,omitempty"`
 
 	// Disclosure `exact` (default for the SEND team): every figure as counted. `open`: small-number suppression as published
@@ -9737,7 +9737,7 @@ type GetTimelinessReportParams struct {
 	// OrganisationID Only children this organisation is or has been involved with (in the team around the child, including as referrer or education setting). An id naming no organisation is 400.
 	OrganisationID *ReportOrganisation `form:"organisation_id,omitempty" json:"organisation_id,omitempty"`
 
-	// Compare Also compute every figure for the previous period of equal length (whole calendar months move back by months, otherwise by days).
+	// Compare Also compute every figure for the previous period of equal length (whole calendar months move back by months, otherwise by days). 400 naming `compare` when that period would start before 1900-01-01.
 	Compare *ReportCompare `form:"compare,omitempty" json:"compare,omitempty"`
 
 	// Disclosure `exact` (default for the SEND team): every figure as counted. `open`: small-number suppression as published
@@ -9760,7 +9760,7 @@ type GetTransformingCareReportParams struct {
 	// OrganisationID Only children this organisation is or has been involved with (in the team around the child, including as referrer or education setting). An id naming no organisation is 400.
 	OrganisationID *ReportOrganisation `form:"organisation_id,omitempty" json:"organisation_id,omitempty"`
 
-	// Compare Also compute every figure for the previous period of equal length (whole calendar months move back by months, otherwise by days).
+	// Compare Also compute every figure for the previous period of equal length (whole calendar months move back by months, otherwise by days). 400 naming `compare` when that period would start before 1900-01-01.
 	Compare *ReportCompare `form:"compare,omitempty" json:"compare,omitempty"`
 
 	// Disclosure `exact` (default for the SEND team): every figure as counted. `open`: small-number suppression as published
@@ -9783,7 +9783,7 @@ type GetTransitionsReportParams struct {
 	// OrganisationID Only children this organisation is or has been involved with (in the team around the child, including as referrer or education setting). An id naming no organisation is 400.
 	OrganisationID *ReportOrganisation `form:"organisation_id,omitempty" json:"organisation_id,omitempty"`
 
-	// Compare Also compute every figure for the previous period of equal length (whole calendar months move back by months, otherwise by days).
+	// Compare Also compute every figure for the previous period of equal length (whole calendar months move back by months, otherwise by days). 400 naming `compare` when that period would start before 1900-01-01.
 	Compare *ReportCompare `form:"compare,omitempty" json:"compare,omitempty"`
 
 	// Disclosure `exact` (default for the SEND team): every figure as counted. `open`: small-number suppression as published

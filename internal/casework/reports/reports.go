@@ -15,6 +15,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/person"
 	"github.com/oneplan-send/oneplan/internal/report"
 	"github.com/oneplan-send/oneplan/internal/sen2"
+	"github.com/oneplan-send/oneplan/internal/statutory"
 	"github.com/oneplan-send/oneplan/internal/survey"
 	"github.com/oneplan-send/oneplan/internal/tcare"
 )
@@ -156,6 +157,9 @@ func (s *Service) buildReport(ctx context.Context, kind string, q ReportQuery, c
 	periods := []report.Period{period}
 	if q.Compare {
 		prev := period.Previous()
+		if prev.From.Before(statutory.FirstDay) {
+			return r, fault.Field(fault.Invalid, "/query/compare", "the period before this one would start before 1900-01-01, the first date OnePlan reads")
+		}
 		r.Previous = &prev
 		periods = append(periods, prev)
 	}
