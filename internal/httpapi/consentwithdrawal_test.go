@@ -145,5 +145,43 @@ func TestConsentWithdrawnEndsWhatRestedOnIt(t *testing.T) {
 		}
 		// Withdrawing again is a conflict.
 		e.do(http.MethodPost, yp+"/consents/"+c+"/withdraw", e.officer, map[string]any{"reason": "Again."}).problem(t, http.StatusConflict)
+
+		// What the withdrawal ended is not reopened by clearing its end date with no basis in
+		// force (by any caller who may edit the team), nor on a reason that says nothing.
+		xPath := yp + "/involvements/" + xi["id"].(string)
+		for _, key := range []string{e.officer, zKey} {
+			p := e.do(http.MethodPatch, xPath, key, map[string]any{"ended_on": nil}).problem(t, http.StatusUnprocessableEntity)
+			if !hasPointer(p, "/safeguarding_reason") || !hasPointer(p, "/lawful_basis") {
+				t.Errorf("X reopened without a basis: %v", pointers(p))
+			}
+		}
+		for _, blank := range []string{"   ", "\u200b", "\t\n"} {
+			body := `{"ended_on": null, "safeguarding_reason": "` + blank + `"}`
+			p := e.do(http.MethodPatch, xPath, e.officer, body).problem(t, http.StatusBadRequest)
+			if !hasPointer(p, "/safeguarding_reason") {
+				t.Errorf("X reopened on a blank reason %q: %v", blank, pointers(p))
+			}
+			body = `{"organisation_id": "` + x + `", "role": "team_member", "lawful_basis": "public_task", "statutory_duty": "` + blank + `"}`
+			if p := e.do(http.MethodPost, yp+"/involvements", e.officer, body).problem(t, http.StatusBadRequest); !hasPointer(p, "/statutory_duty") {
+				t.Errorf("X involved on a blank duty %q: %v", blank, pointers(p))
+			}
+		}
+		e.do(http.MethodGet, yp, xKey, nil).problem(t, http.StatusNotFound)
+		if got := inv(xi["id"].(string)); got["ended_on"] != today || got["current"] != false {
+			t.Fatalf("X after the refused reopenings: %v", got)
+		}
+		// A role OnePlan records itself is not given by a change.
+		if p := e.do(http.MethodPatch, zPath, e.officer, map[string]any{"role": "recorded_by"}).problem(t, http.StatusBadRequest); !hasPointer(p, "/role") {
+			t.Errorf("Z made the recording organisation: %v", pointers(p))
+		}
+		// With a reason that says why, it reopens, and X reads the child again.
+		reopened := e.mustDo(http.MethodPatch, xPath, map[string]any{"ended_on": nil,
+			"safeguarding_reason": "Section 47 enquiry: the service must see the record."}, http.StatusOK)
+		if reopened["current"] != true || reopened["consent_id"] != nil {
+			t.Fatalf("X reopened for safeguarding: %v", reopened)
+		}
+		if r := e.do(http.MethodGet, yp, xKey, nil); r.status != http.StatusOK {
+			t.Fatalf("X reads the child on its safeguarding reason: %d", r.status)
+		}
 	})
 }

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/oneplan-send/oneplan/internal/fault"
 )
@@ -58,7 +59,7 @@ func (i Involvement) CurrentOn(day time.Time) bool {
 // needs it: it has ended, or it now records a basis of its own, a safeguarding reason or a lawful
 // basis with its statutory duty. Anything else (a note, a new practitioner) leaves it waiting.
 func (i Involvement) ReviewSettled() bool {
-	return i.EndedOn != nil || i.SafeguardingReason != "" || (i.LawfulBasis.Valid() && strings.TrimSpace(i.StatutoryDuty) != "")
+	return i.EndedOn != nil || !Blank(i.SafeguardingReason) || (i.LawfulBasis.Valid() && !Blank(i.StatutoryDuty))
 }
 
 // LawfulBasis is the UK GDPR Article 6(1) basis, other than consent, on which an organisation
@@ -82,17 +83,28 @@ const (
 // Valid reports whether b is one of the recorded bases ("" is not).
 func (b LawfulBasis) Valid() bool { return b == LegalObligation || b == PublicTask }
 
-// Validate checks the involvement's own fields: an end not before the start, and a lawful basis
-// known and named with its duty (neither one without the other).
+// Blank reports whether s shows a reader nothing: only spaces and invisible format characters
+// (a zero-width space, say). A reason for sharing without consent, or the duty relied on, that
+// says nothing is no reason: it must not open a child's record to an organisation.
+func Blank(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool { return !unicode.IsSpace(r) && !unicode.Is(unicode.Cf, r) }) < 0
+}
+
+// Validate checks the involvement's own fields: an end not before the start, a safeguarding
+// reason that says something when given, and a lawful basis known and named with its duty
+// (neither one without the other).
 func (i Involvement) Validate() error {
 	var errs []fault.FieldError
 	if i.EndedOn != nil && i.EndedOn.Before(i.StartedOn) {
 		errs = append(errs, fault.FieldError{Pointer: "/ended_on", Detail: "must not be before started_on"})
 	}
+	if i.SafeguardingReason != "" && Blank(i.SafeguardingReason) {
+		errs = append(errs, fault.FieldError{Pointer: "/safeguarding_reason", Detail: "must say why (it is blank)"})
+	}
 	switch {
 	case i.LawfulBasis != "" && !i.LawfulBasis.Valid():
 		errs = append(errs, fault.FieldError{Pointer: "/lawful_basis", Detail: "must be legal_obligation or public_task"})
-	case i.LawfulBasis != "" && strings.TrimSpace(i.StatutoryDuty) == "":
+	case i.LawfulBasis != "" && Blank(i.StatutoryDuty):
 		errs = append(errs, fault.FieldError{Pointer: "/statutory_duty", Detail: "name the duty the lawful basis rests on"})
 	case i.LawfulBasis == "" && i.StatutoryDuty != "":
 		errs = append(errs, fault.FieldError{Pointer: "/lawful_basis", Detail: "is required when a statutory duty is named"})
@@ -142,6 +154,9 @@ func (c Consent) Validate(today time.Time) error {
 			errs = append(errs, fault.FieldError{Pointer: "/organisation_types", Detail: "name at least one organisation type for this scope"})
 		}
 	}
+	if c.GivenBy != "" && Blank(c.GivenBy) {
+		errs = append(errs, fault.FieldError{Pointer: "/given_by", Detail: "must name who gave consent (it is blank)"})
+	}
 	if c.WithdrawnOn != nil && c.WithdrawnOn.Before(c.GivenOn) {
 		errs = append(errs, fault.FieldError{Pointer: "/withdrawn_on", Detail: "must not be before given_on"})
 	}
@@ -186,7 +201,7 @@ func Authorise(consents []Consent, orgID, orgType string, day time.Time, safegua
 			return c, nil
 		}
 	}
-	if safeguardingReason != "" {
+	if !Blank(safeguardingReason) {
 		return Consent{}, nil
 	}
 	return Consent{}, &fault.Error{Kind: fault.Unprocessable,
@@ -203,7 +218,7 @@ func AuthoriseInvolvement(consents []Consent, i Involvement, orgType string, day
 			return c, nil
 		}
 	}
-	if i.SafeguardingReason != "" || (i.LawfulBasis.Valid() && strings.TrimSpace(i.StatutoryDuty) != "") {
+	if !Blank(i.SafeguardingReason) || (i.LawfulBasis.Valid() && !Blank(i.StatutoryDuty)) {
 		return Consent{}, nil
 	}
 	return Consent{}, &fault.Error{Kind: fault.Unprocessable,
@@ -212,6 +227,45 @@ func AuthoriseInvolvement(consents []Consent, i Involvement, orgType string, day
 			{Pointer: "/safeguarding_reason", Detail: "required when no consent in force covers the organisation and no lawful basis is named"},
 			{Pointer: "/lawful_basis", Detail: "required when no consent in force covers the organisation and no safeguarding reason is given"},
 		}}
+}
+
+// OwnRole reports whether role is one OnePlan records itself, without a consent: the recording
+// organisation, the child's setting and the referrer.
+func OwnRole(role string) bool {
+	return role == RoleRecordedBy || role == RoleEducationSetting || role == RoleReferrer
+}
+
+// AuthoriseChange checks a change to an involvement made on today (cur as stored, next as it would
+// be saved) and returns next with the consent it now rests on. A role OnePlan records itself is
+// neither given nor taken away by a change, and such an involvement once ended is not reopened
+// by one (the setting is set, or a referral made, instead). An involvement that grants access
+// after the change, and did not before it or now rests on another safeguarding reason or lawful
+// basis, needs a basis today as a new one does (AuthoriseInvolvement): ending an involvement
+// cannot be undone by clearing its end date while no consent is in force.
+func AuthoriseChange(cur, next Involvement, consents []Consent, orgType string, today time.Time) (Involvement, error) {
+	if next.Role != cur.Role && (OwnRole(cur.Role) || OwnRole(next.Role)) {
+		return next, fault.Field(fault.Invalid, "/role", "recorded_by, education_setting and referrer are recorded by OnePlan itself, and are neither given nor changed here")
+	}
+	grants := func(i Involvement) bool { return i.EndedOn == nil || i.EndedOn.After(today) }
+	if !grants(next) {
+		return next, nil
+	}
+	reopened := !grants(cur)
+	if OwnRole(cur.Role) {
+		if reopened {
+			return next, fault.Field(fault.Unprocessable, "/ended_on", "an involvement OnePlan recorded for the organisation's own role stays ended: set the child's setting, or make a referral, instead")
+		}
+		return next, nil
+	}
+	if !reopened && next.SafeguardingReason == cur.SafeguardingReason && next.LawfulBasis == cur.LawfulBasis && next.StatutoryDuty == cur.StatutoryDuty {
+		return next, nil
+	}
+	c, err := AuthoriseInvolvement(consents, next, orgType, today)
+	if err != nil {
+		return next, err
+	}
+	next.ConsentID = c.ID
+	return next, nil
 }
 
 // Withdrawal is what the withdrawal of one consent does to the team around the child.
@@ -270,9 +324,9 @@ func OnConsentWithdrawn(withdrawn Consent, consents []Consent, involvements []In
 			continue
 		}
 		switch {
-		case i.SafeguardingReason != "":
+		case !Blank(i.SafeguardingReason):
 			w.Continue = append(w.Continue, Flagged{i, "continues on the safeguarding reason recorded for it"})
-		case i.LawfulBasis.Valid() && strings.TrimSpace(i.StatutoryDuty) != "":
+		case i.LawfulBasis.Valid() && !Blank(i.StatutoryDuty):
 			w.Continue = append(w.Continue, Flagged{i, "continues on the statutory duty recorded for it (" + string(i.LawfulBasis) + ")"})
 		case otherConsentCovers(withdrawn.ID, consents, i.OrganisationID, orgTypes[i.OrganisationID], day):
 			w.Review = append(w.Review, Flagged{i, "another consent in force covers this organisation: confirm with the family that sharing should continue under it"})
@@ -307,7 +361,7 @@ func unaffectedWhy(i Involvement) string {
 		return "rests on a safeguarding reason"
 	case i.LawfulBasis.Valid():
 		return "rests on a statutory duty (" + string(i.LawfulBasis) + ")"
-	case i.Role == RoleRecordedBy || i.Role == RoleEducationSetting || i.Role == RoleReferrer:
+	case OwnRole(i.Role):
 		return "the organisation's own role (" + i.Role + "), recorded without consent"
 	}
 	return "no consent recorded for it"

@@ -250,3 +250,71 @@ func TestInvolvementReviewSettled(t *testing.T) {
 		}
 	}
 }
+
+func TestBlank(t *testing.T) {
+	for s, want := range map[string]bool{"": true, "   ": true, "\t\n": true, "\u200b": true, " \u200b\ufeff ": true,
+		"S47": false, " a ": false, "\u200bx": false} {
+		if Blank(s) != want {
+			t.Errorf("Blank(%q) = %v", s, !want)
+		}
+	}
+}
+
+// TestAuthoriseChange: a change that leaves an involvement granting access, when it did not, or
+// on another reason, needs a basis today; the organisation's own roles are neither given, taken
+// away nor reopened by a change.
+func TestAuthoriseChange(t *testing.T) {
+	today := time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC)
+	yesterday := today.AddDate(0, 0, -1)
+	withdrawn := Consent{ID: "c1", Scope: ScopeAllInvolved, GivenOn: today.AddDate(0, -1, 0), WithdrawnOn: &yesterday}
+	inForce := Consent{ID: "c2", Scope: ScopeOrganisations, OrganisationIDs: []string{"org"}, GivenOn: today.AddDate(0, -1, 0)}
+	ended := Involvement{OrganisationID: "org", Role: RoleTeamMember, StartedOn: today.AddDate(0, -1, 0), EndedOn: &yesterday, ConsentID: "c1"}
+	reopen := ended
+	reopen.EndedOn = nil
+	pointerOf := func(err error) string {
+		var fe *fault.Error
+		if errors.As(err, &fe) && len(fe.Fields) > 0 {
+			return fe.Fields[0].Pointer
+		}
+		return ""
+	}
+	if _, err := AuthoriseChange(ended, reopen, []Consent{withdrawn}, "vcs", today); pointerOf(err) != "/safeguarding_reason" {
+		t.Errorf("reopened on a withdrawn consent: %v", err)
+	}
+	if got, err := AuthoriseChange(ended, reopen, []Consent{withdrawn, inForce}, "vcs", today); err != nil || got.ConsentID != "c2" {
+		t.Errorf("reopened on a consent in force: %+v %v", got, err)
+	}
+	withReason := reopen
+	withReason.SafeguardingReason = "S47 enquiry"
+	if got, err := AuthoriseChange(ended, withReason, []Consent{withdrawn}, "vcs", today); err != nil || got.ConsentID != "" {
+		t.Errorf("reopened for safeguarding: %+v %v", got, err)
+	}
+	current := reopen
+	current.ConsentID = "c1" // under review after the withdrawal: a note changes nothing of its basis
+	noted := current
+	noted.Notes = "Called the family."
+	if _, err := AuthoriseChange(current, noted, []Consent{withdrawn}, "vcs", today); err != nil {
+		t.Errorf("a note on an involvement under review: %v", err)
+	}
+	cleared := withReason
+	cleared.SafeguardingReason = ""
+	if _, err := AuthoriseChange(withReason, cleared, []Consent{withdrawn}, "vcs", today); pointerOf(err) != "/safeguarding_reason" {
+		t.Errorf("the only basis cleared: %v", err)
+	}
+	own := Involvement{OrganisationID: "school", Role: RoleEducationSetting, StartedOn: ended.StartedOn, EndedOn: &yesterday}
+	ownReopened := own
+	ownReopened.EndedOn = nil
+	if _, err := AuthoriseChange(own, ownReopened, []Consent{inForce}, "school_primary", today); pointerOf(err) != "/ended_on" {
+		t.Errorf("the old school reopened: %v", err)
+	}
+	promoted := current
+	promoted.Role = RoleRecordedBy
+	if _, err := AuthoriseChange(current, promoted, []Consent{inForce}, "vcs", today); pointerOf(err) != "/role" {
+		t.Errorf("made the recording organisation: %v", err)
+	}
+	endedNow := current
+	endedNow.EndedOn = &today
+	if _, err := AuthoriseChange(current, endedNow, nil, "vcs", today); err != nil {
+		t.Errorf("ending needs no basis: %v", err)
+	}
+}

@@ -14735,7 +14735,7 @@ type ClientInterface interface {
 	//
 	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
 	//
-	// **Changes:** Changes or ends the involvement (JSON merge patch); ending it narrows who may see the record. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	// **Changes:** Changes or ends the involvement (JSON merge patch); ending it narrows who may see the record. A change that leaves it in effect when it was not (its `ended_on` cleared or moved on), or on another `safeguarding_reason`, `lawful_basis` or `statutory_duty`, needs a basis today as a new involvement does (422 naming `/safeguarding_reason` and `/lawful_basis` otherwise); the roles OnePlan records itself (`recorded_by`, `education_setting`, `referrer`) are neither given nor changed (400 naming `/role`), nor reopened once ended (422 naming `/ended_on`). A reason or duty that is only spaces or invisible characters is a 400 naming it. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -14746,7 +14746,7 @@ type ClientInterface interface {
 	//
 	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
 	//
-	// **Changes:** Changes or ends the involvement (JSON merge patch); ending it narrows who may see the record. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	// **Changes:** Changes or ends the involvement (JSON merge patch); ending it narrows who may see the record. A change that leaves it in effect when it was not (its `ended_on` cleared or moved on), or on another `safeguarding_reason`, `lawful_basis` or `statutory_duty`, needs a basis today as a new involvement does (422 naming `/safeguarding_reason` and `/lawful_basis` otherwise); the roles OnePlan records itself (`recorded_by`, `education_setting`, `referrer`) are neither given nor changed (400 naming `/role`), nor reopened once ended (422 naming `/ended_on`). A reason or duty that is only spaces or invisible characters is a 400 naming it. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes a body of the `application/merge-patch+json` content type.
 	//
@@ -20992,7 +20992,7 @@ func (c *Client) CreateInvolvement(ctx context.Context, id ID, params *CreateInv
 //
 // **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
 //
-// **Changes:** Changes or ends the involvement (JSON merge patch); ending it narrows who may see the record. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+// **Changes:** Changes or ends the involvement (JSON merge patch); ending it narrows who may see the record. A change that leaves it in effect when it was not (its `ended_on` cleared or moved on), or on another `safeguarding_reason`, `lawful_basis` or `statutory_duty`, needs a basis today as a new involvement does (422 naming `/safeguarding_reason` and `/lawful_basis` otherwise); the roles OnePlan records itself (`recorded_by`, `education_setting`, `referrer`) are neither given nor changed (400 naming `/role`), nor reopened once ended (422 naming `/ended_on`). A reason or duty that is only spaces or invisible characters is a 400 naming it. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -21013,7 +21013,7 @@ func (c *Client) UpdateInvolvementWithBody(ctx context.Context, id ID, involveme
 //
 // **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
 //
-// **Changes:** Changes or ends the involvement (JSON merge patch); ending it narrows who may see the record. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+// **Changes:** Changes or ends the involvement (JSON merge patch); ending it narrows who may see the record. A change that leaves it in effect when it was not (its `ended_on` cleared or moved on), or on another `safeguarding_reason`, `lawful_basis` or `statutory_duty`, needs a basis today as a new involvement does (422 naming `/safeguarding_reason` and `/lawful_basis` otherwise); the roles OnePlan records itself (`recorded_by`, `education_setting`, `referrer`) are neither given nor changed (400 naming `/role`), nor reopened once ended (422 naming `/ended_on`). A reason or duty that is only spaces or invisible characters is a 400 naming it. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes a body of the `application/merge-patch+json` content type.
 //
@@ -38043,7 +38043,7 @@ type ClientWithResponsesInterface interface {
 	//
 	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
 	//
-	// **Changes:** Changes or ends the involvement (JSON merge patch); ending it narrows who may see the record. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	// **Changes:** Changes or ends the involvement (JSON merge patch); ending it narrows who may see the record. A change that leaves it in effect when it was not (its `ended_on` cleared or moved on), or on another `safeguarding_reason`, `lawful_basis` or `statutory_duty`, needs a basis today as a new involvement does (422 naming `/safeguarding_reason` and `/lawful_basis` otherwise); the roles OnePlan records itself (`recorded_by`, `education_setting`, `referrer`) are neither given nor changed (400 naming `/role`), nor reopened once ended (422 naming `/ended_on`). A reason or duty that is only spaces or invisible characters is a 400 naming it. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -38054,7 +38054,7 @@ type ClientWithResponsesInterface interface {
 	//
 	// **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
 	//
-	// **Changes:** Changes or ends the involvement (JSON merge patch); ending it narrows who may see the record. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+	// **Changes:** Changes or ends the involvement (JSON merge patch); ending it narrows who may see the record. A change that leaves it in effect when it was not (its `ended_on` cleared or moved on), or on another `safeguarding_reason`, `lawful_basis` or `statutory_duty`, needs a basis today as a new involvement does (422 naming `/safeguarding_reason` and `/lawful_basis` otherwise); the roles OnePlan records itself (`recorded_by`, `education_setting`, `referrer`) are neither given nor changed (400 naming `/role`), nor reopened once ended (422 naming `/ended_on`). A reason or duty that is only spaces or invisible characters is a 400 naming it. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 	//
 	// Takes a body of the `application/merge-patch+json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -66115,7 +66115,7 @@ func (c *ClientWithResponses) CreateInvolvementWithResponse(ctx context.Context,
 //
 // **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
 //
-// **Changes:** Changes or ends the involvement (JSON merge patch); ending it narrows who may see the record. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+// **Changes:** Changes or ends the involvement (JSON merge patch); ending it narrows who may see the record. A change that leaves it in effect when it was not (its `ended_on` cleared or moved on), or on another `safeguarding_reason`, `lawful_basis` or `statutory_duty`, needs a basis today as a new involvement does (422 naming `/safeguarding_reason` and `/lawful_basis` otherwise); the roles OnePlan records itself (`recorded_by`, `education_setting`, `referrer`) are neither given nor changed (400 naming `/role`), nor reopened once ended (422 naming `/ended_on`). A reason or duty that is only spaces or invisible characters is a 400 naming it. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -66132,7 +66132,7 @@ func (c *ClientWithResponses) UpdateInvolvementWithBodyWithResponse(ctx context.
 //
 // **Who may call:** roles with `casework:write` (send_officer, practitioner, engagement_lead) on a record within their need-to-know (404 otherwise); panel_member, family, admin and analyst are refused (403).
 //
-// **Changes:** Changes or ends the involvement (JSON merge patch); ending it narrows who may see the record. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
+// **Changes:** Changes or ends the involvement (JSON merge patch); ending it narrows who may see the record. A change that leaves it in effect when it was not (its `ended_on` cleared or moved on), or on another `safeguarding_reason`, `lawful_basis` or `statutory_duty`, needs a basis today as a new involvement does (422 naming `/safeguarding_reason` and `/lawful_basis` otherwise); the roles OnePlan records itself (`recorded_by`, `education_setting`, `referrer`) are neither given nor changed (400 naming `/role`), nor reopened once ended (422 naming `/ended_on`). A reason or duty that is only spaces or invisible characters is a 400 naming it. Written in one transaction with its audit event and, where the change is announced, its outbox event (see `GET /v1/event-types`).
 //
 // Takes a body of the `application/merge-patch+json` content type, and returns a wrapper object for the known response body format(s).
 //

@@ -117,8 +117,7 @@ func (s *Service) CreateInvolvement(ctx context.Context, i sharing.Involvement) 
 	if err := i.Validate(); err != nil {
 		return i, err
 	}
-	switch i.Role {
-	case sharing.RoleRecordedBy, sharing.RoleEducationSetting, sharing.RoleReferrer:
+	if sharing.OwnRole(i.Role) {
 		return i, fault.Field(fault.Invalid, "/role", "is recorded by OnePlan itself when the child is recorded, their setting set, or a referral made")
 	}
 	i.ID, i.CreatedAt, i.UpdatedAt, i.Version = casework.NewID(), s.Now(), s.Now(), 1
@@ -192,6 +191,17 @@ func (s *Service) UpdateInvolvement(ctx context.Context, youngPersonID, id strin
 	return involvements.Patch(ctx, s.Core, s.db, auth.WriteCasework, id, ifMatch, mutate, nil,
 		func(tx Tx, _ auth.Principal, cur sharing.Involvement, next *sharing.Involvement) error {
 			if err := next.Validate(); err != nil {
+				return err
+			}
+			org, err := tx.Directory().Organisation(cur.OrganisationID)
+			if err != nil {
+				return err
+			}
+			consents, err := tx.Sharing().Consents(youngPersonID)
+			if err != nil {
+				return err
+			}
+			if *next, err = sharing.AuthoriseChange(cur, *next, consents, org.Type, s.Today()); err != nil {
 				return err
 			}
 			// A review after a consent was withdrawn is settled by ending the involvement or
