@@ -70,6 +70,14 @@ func answerTaken(c echo.Context, prev idempotency.Response, hash string) error {
 		wait := time.Until(prev.ClaimedAt.Add(idempotency.Lease))
 		return &fault.Error{Kind: fault.Conflict, RetryAfter: max(wait, time.Second),
 			Detail: "A request with this Idempotency-Key is still being processed; retry after the Retry-After seconds."}
+	case prev.State == idempotency.Withheld:
+		// Its answer held a secret shown once, which is kept nowhere in the clear: not here either.
+		detail := "The request with this Idempotency-Key was carried out; its answer held a secret shown only once, which is not kept to be replayed."
+		if prev.Location != "" {
+			c.Response().Header().Set("Location", prev.Location)
+			detail += " The record is at " + prev.Location + ": revoke or rotate it if the first answer was lost."
+		}
+		return fault.New(fault.Conflict, detail)
 	case prev.State == idempotency.Committed:
 		return fault.New(fault.Conflict, "The request with this Idempotency-Key was carried out, but its answer was not kept "+
 			"(the server stopped before storing it); read the resource rather than retrying.")
@@ -106,8 +114,12 @@ func (s *Server) keepAnswer(c echo.Context, next echo.HandlerFunc, owner, key st
 	status := c.Response().Status
 	if status >= 200 && status < 300 {
 		h := c.Response().Header()
-		err = s.app.Idempotency.Complete(ctx, owner, key, idempotency.Response{StatusCode: status,
-			ContentType: h.Get(echo.HeaderContentType), Location: h.Get("Location"), ETag: h.Get("ETag"), Body: rec.buf.Bytes()})
+		r := idempotency.Response{StatusCode: status, ContentType: h.Get(echo.HeaderContentType), Location: h.Get("Location"), ETag: h.Get("ETag"),
+			Body: rec.buf.Bytes()}
+		if s.secretAnswers[c.Request().Method+" "+c.Path()] {
+			r = idempotency.Response{State: idempotency.Withheld, StatusCode: status, Location: r.Location, ETag: r.ETag}
+		}
+		err = s.app.Idempotency.Complete(ctx, owner, key, r)
 		if err != nil {
 			s.log.LogAttrs(ctx, slog.LevelError, "keep idempotent response", slog.String("request_id", requestID(c)), redact.Err(err))
 		}

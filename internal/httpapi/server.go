@@ -77,6 +77,9 @@ type Server struct {
 	// public holds the /v1 routes the contract declares with no security (open data, survey
 	// links), as "METHOD echo-path".
 	public map[string]bool
+	// secretAnswers holds the routes whose answer holds a secret shown once (x-answer-holds-secret),
+	// which an Idempotency-Key's record must not keep.
+	secretAnswers map[string]bool
 }
 
 var formatsOnce sync.Once
@@ -138,7 +141,7 @@ func New(a *app.App, opts Options) (*echo.Echo, error) {
 		return nil, err
 	}
 	s := &Server{app: a, spec: spec, raw: raw, opts: opts, log: opts.Logger, limits: a.Limiter(opts.RateLimit, opts.RateBurst),
-		public: publicRoutes(spec)}
+		public: publicRoutes(spec), secretAnswers: secretAnswerRoutes(spec)}
 
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
@@ -343,6 +346,19 @@ func publicRoutes(spec *openapi3.T) map[string]bool {
 	for path, item := range spec.Paths.Map() {
 		for method, op := range item.Operations() {
 			if op.Security != nil && len(*op.Security) == 0 && strings.HasPrefix(path, "/v1/") {
+				out[method+" "+pathParam.ReplaceAllString(path, ":$1")] = true
+			}
+		}
+	}
+	return out
+}
+
+// secretAnswerRoutes reads which operations answer with a secret shown once, as "METHOD echo-path".
+func secretAnswerRoutes(spec *openapi3.T) map[string]bool {
+	out := map[string]bool{}
+	for path, item := range spec.Paths.Map() {
+		for method, op := range item.Operations() {
+			if op.Extensions["x-answer-holds-secret"] == true {
 				out[method+" "+pathParam.ReplaceAllString(path, ":$1")] = true
 			}
 		}

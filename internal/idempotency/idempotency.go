@@ -14,7 +14,9 @@ type Response struct {
 	Method      string
 	Path        string
 	// State is where the first request got to: Pending (claimed, not yet known to have
-	// committed), Committed (its transaction committed; its answer is not kept yet) or Done.
+	// committed), Committed (its transaction committed; its answer is not kept yet), Done, or
+	// Withheld (answered, but the answer held a secret shown once: only its status, Location and
+	// ETag are kept).
 	State       State
 	ClaimedAt   time.Time
 	StatusCode  int
@@ -32,6 +34,7 @@ const (
 	Pending   State = "pending"
 	Committed State = "committed"
 	Done      State = "done"
+	Withheld  State = "withheld"
 )
 
 // MaxRequest bounds how long the server works on one request, and Lease how long a claim is held
@@ -66,7 +69,7 @@ type Store interface {
 	// new key, or a Pending claim of the same request whose lease has run out); otherwise prev is
 	// the earlier request's record.
 	Claim(ctx context.Context, owner, key string, r Response) (claimed bool, prev Response, err error)
-	// Complete stores the answer to replay.
+	// Complete stores the answer to replay, in state r.State (Done when unset).
 	Complete(ctx context.Context, owner, key string, r Response) error
 	// Release forgets a Pending claim whose request did not succeed, so a retry runs at once.
 	Release(ctx context.Context, owner, key string) error

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"time"
@@ -112,7 +113,7 @@ func (k IdempotencyKeys) Complete(ctx context.Context, keyID, key string, r idem
 	body := string(r.Body)
 	_, err := k.write(ctx, func(db *gorm.DB) *gorm.DB {
 		return db.Model(&idempotencyRow{}).Where("api_key_id = ? AND idem_key = ?", keyID, key).
-			Updates(map[string]any{"state": idempotency.Done, "status_code": r.StatusCode, "content_type": r.ContentType,
+			Updates(map[string]any{"state": cmp.Or(r.State, idempotency.Done), "status_code": r.StatusCode, "content_type": r.ContentType,
 				"location": r.Location, "etag": r.ETag, "body": body})
 	})
 	return err

@@ -67,6 +67,7 @@ var all = []*gormigrate.Migration{
 	m0115,
 	m0116,
 	m0117,
+	m0119,
 }
 
 // Table records the IDs of the migrations applied.
