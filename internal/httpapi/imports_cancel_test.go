@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/casework/importjobs"
 	"github.com/oneplan-send/oneplan/internal/externalid"
 	"github.com/oneplan-send/oneplan/internal/httpapi"
+	"github.com/oneplan-send/oneplan/internal/importjob"
 	"github.com/oneplan-send/oneplan/internal/person"
 	"github.com/oneplan-send/oneplan/internal/store"
 )
@@ -161,6 +163,49 @@ func TestImportJobCancel(t *testing.T) {
 			if got := e.outboxTypes(id); got["import_job.started"] != 1 {
 				t.Fatalf("events: %v", got)
 			}
+		}
+
+		// Continuing on error, running here: the batch committed before the cancellation stays,
+		// and the answer, the job and its event say so (they said nothing was created).
+		var many strings.Builder
+		many.WriteString(importHeader)
+		for i := range importjob.Batch + 3 {
+			fmt.Fprintf(&many, "bridge,K%d,Kit,Kept,2015-03-01,,\n", i)
+		}
+		id = e.submitImport(e.officer, "kind=young-people&continue_on_error=true", many.String(), http.StatusAccepted)
+		local.opens, answer = 0, nil
+		local.onEnd = func(runCtx context.Context, pass int) error {
+			if pass != 2 {
+				return nil
+			}
+			wg.Go(func() { answer = cancel(id, http.StatusOK) })
+			<-runCtx.Done()
+			return context.Cause(runCtx)
+		}
+		if err := e.app.Imports.RunPending(ctx); err != nil {
+			t.Fatal(err)
+		}
+		wg.Wait()
+		local.onEnd = nil
+		kept := e.countRows("SELECT count(*) FROM young_people")
+		if kept != importjob.Batch {
+			t.Fatalf("continuing on error, cancelled after a batch: %d young people kept, want %d; answer %v; job %v", kept, importjob.Batch, answer, e.mustGet("/v1/imports/"+id, e.officer))
+		}
+		for what, j := range map[string]map[string]any{"answer": answer, "job": e.mustGet("/v1/imports/"+id, e.officer)} {
+			if c, _ := j["counts"].(map[string]any); j["status"] != "cancelled" || c["created"] != float64(kept) || c["rows_read"] != float64(importjob.Batch+3) {
+				t.Errorf("%s of the cancelled job continuing on error: %v, want %d created", what, j, kept)
+			}
+		}
+		db, err := e.st.SQL()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var payload string
+		if err := db.QueryRow("SELECT payload FROM outbox_events WHERE record_id = $1 AND event_type = 'import_job.cancelled'", id).Scan(&payload); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(payload, fmt.Sprintf(`"rows_created":%d`, kept)) {
+			t.Errorf("import_job.cancelled: %s, want rows_created %d", payload, kept)
 		}
 
 		// Finished: 409, and it stays as it was.

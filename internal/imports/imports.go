@@ -222,6 +222,9 @@ type Repository interface {
 	// Cancel marks a queued or running job cancelled at now, its files expiring at
 	// filesExpireAt; false when it had finished.
 	Cancel(id string, now, filesExpireAt time.Time) (bool, error)
+	// CancelledCounts writes the counts and error count of a cancelled job as its run left them,
+	// once it has stopped (the batches a job continuing on error committed stay).
+	CancelledCounts(id string, p Progress, now time.Time) error
 	// FilesDue lists finished jobs whose files are not yet deleted and have expired at now
 	// (FilesExpiry: their stored expiry, else retention after they finished), oldest first, at
 	// most limit: those with files, and those (a command-line run's) with a failure to delete.

@@ -159,6 +159,13 @@ func (tx importJobRepo) Cancel(id string, now, filesExpireAt time.Time) (bool, e
 	return res.RowsAffected == 1, translate(res.Error)
 }
 
+// CancelledCounts writes a cancelled job's counts as its run left them.
+func (tx importJobRepo) CancelledCounts(id string, p imports.Progress, now time.Time) error {
+	return translate(tx.w().Exec(`UPDATE import_jobs SET rows_read = ?, rows_created = ?, rows_unchanged = ?, rows_rejected = ?, error_count = ?,
+		updated_at = ?, version = version + 1 WHERE id = ? AND status = 'cancelled'`,
+		p.Counts.Rows, p.Counts.Created, p.Counts.Unchanged, p.Counts.Rejected, p.ErrorCount, now.UTC(), id).Error)
+}
+
 // FilesDue lists finished jobs whose files the retention sweep has not deleted and whose expiry
 // has come at now, oldest first: the expiry stored as they finished (import_jobs_files_expire),
 // or for a job finished before it was stored, retention after it finished (import_jobs_files_due).

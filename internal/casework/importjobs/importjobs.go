@@ -101,6 +101,19 @@ type Service struct {
 type runningJob struct {
 	stop context.CancelCauseFunc
 	pr   *progress
+	done chan struct{} // closed once the run has stopped
+	kept func() bool   // whether what the run wrote so far stays (continuing on error, not a dry run)
+}
+
+// stopped is what a run stopped by its cancellation leaves: the rows read and, continuing on
+// error, what its committed batches made; all or nothing, nothing was kept. The row errors not
+// yet written come with it.
+func (r runningJob) stopped() (imports.Progress, []imports.RowError) {
+	c, errs, n := r.pr.take()
+	if !r.kept() {
+		c = importjob.Counts{Rows: c.Rows}
+	}
+	return imports.Progress{Counts: toCounts(c), ErrorCount: n}, errs
 }
 
 // New returns the import job service; kinds builds the layouts' kinds (on each run, so they
@@ -493,13 +506,15 @@ func (s *Service) run(ctx context.Context, j imports.Job) error {
 	runCtx, stop := context.WithCancelCause(ctx)
 	defer stop(nil)
 	pr := &progress{}
+	rj := runningJob{stop: stop, pr: pr, done: make(chan struct{}), kept: func() bool { return j.ContinueOnError && !j.DryRun }}
 	s.mu.Lock()
-	s.running[j.ID] = runningJob{stop: stop, pr: pr}
+	s.running[j.ID] = rj
 	s.mu.Unlock()
 	defer func() {
 		s.mu.Lock()
 		delete(s.running, j.ID)
 		s.mu.Unlock()
+		close(rj.done)
 	}()
 	beat := func() error {
 		c, errs, n := pr.take()
@@ -587,9 +602,17 @@ func (s *Service) run(ctx context.Context, j imports.Job) error {
 		switch h := s.held(context.WithoutCancel(ctx), j.ID); {
 		case errors.Is(h, errCancelled):
 			// The canceller wrote the job's outcome and its event; what this run wrote all or
-			// nothing was rolled back (continuing on error, the batches committed stay).
+			// nothing was rolled back (continuing on error, the batches committed stay). A
+			// canceller on another replica wrote the counts last recorded: the job's record
+			// gets the run's own now.
 			_ = s.blobs.Delete(context.WithoutCancel(ctx), rejectsKey)
-			return nil
+			p, errs := rj.stopped()
+			return s.db.InTx(context.WithoutCancel(ctx), func(tx Tx) error {
+				if err := tx.ImportJobs().AddErrors(j.ID, errs); err != nil {
+					return err
+				}
+				return tx.ImportJobs().CancelledCounts(j.ID, p, s.Now())
+			})
 		case stopped || errors.Is(h, errLeaseLost):
 			return nil // another replica runs it now
 		}
@@ -701,6 +724,10 @@ func (s *Service) RecordRun(ctx context.Context, tx casework.Recorder, run Comma
 	return record(jtx)
 }
 
+// stopWait bounds how long a cancellation waits for the run it stopped here: it stops between
+// batches of rows, well within this.
+const stopWait = 20 * time.Second
+
 // errCancelled stops a run whose job was cancelled.
 var errCancelled = errors.New("import job: cancelled")
 
@@ -740,18 +767,37 @@ func (s *Service) Cancel(ctx context.Context, id string) (j imports.Job, err err
 	if j.Done() {
 		return j, finishedConflict(j)
 	}
-	// Run here: stopped at once, so that its transaction (SQLite's write lock with it) is let go
-	// before the cancellation is written.
+	// Run here: stopped at once, and waited for (between batches), so that its transaction
+	// (SQLite's write lock with it) is let go before the cancellation is written, and the
+	// cancellation says what the run left: continuing on error, the batches it committed stay.
 	s.mu.Lock()
-	if r, ok := s.running[id]; ok {
-		r.stop(errCancelled)
-	}
+	r, here := s.running[id]
 	s.mu.Unlock()
+	if here {
+		r.stop(errCancelled)
+		// Not the request's context: a run stopped must be marked cancelled, or its lease would
+		// lapse and it would run again. One that does not stop in time writes its counts itself
+		// once it finds itself cancelled.
+		select {
+		case <-r.done:
+		case <-time.After(stopWait):
+			here = false
+		}
+	}
 	err = s.db.InTx(ctx, func(tx Tx) error {
 		now := s.Now()
 		ok, err := tx.ImportJobs().Cancel(id, now, now.Add(s.opts.FilesRetention))
 		if err != nil {
 			return err
+		}
+		if ok && here {
+			p, errs := r.stopped()
+			if err := tx.ImportJobs().AddErrors(id, errs); err != nil {
+				return err
+			}
+			if err := tx.ImportJobs().CancelledCounts(id, p, now); err != nil {
+				return err
+			}
 		}
 		if j, err = tx.ImportJobs().Load(id); err != nil {
 			return err
