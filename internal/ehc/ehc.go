@@ -136,7 +136,7 @@ func New(youngPersonID string, dob, received time.Time, requestedBy, referralID,
 	r := Request{YoungPersonID: youngPersonID, ReferralID: referralID, ReceivedOn: statutory.Civil(received), RequestedBy: requestedBy,
 		Notes: notes, Status: Received, RequestOutcome: OutcomePending}
 	var errs []fault.FieldError
-	errs = statutory.AppendDay(errs, "/received_on", received, time.Time{}, "", today)
+	errs = statutory.AppendDay(errs, "/received_on", received, dob, "the young person's date of birth", today)
 	if !validRequester(requestedBy) {
 		errs = append(errs, fault.FieldError{Pointer: "/requested_by", Detail: "is not a known requester"})
 	}

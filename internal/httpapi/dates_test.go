@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestDatesFromNineteenHundred: a date or instant before 1900-01-01 is a 400 naming it. Year 0001
@@ -19,6 +20,22 @@ func TestDatesFromNineteenHundred(t *testing.T) {
 			if !hasPointer(p, "/received_on") || !strings.Contains((*p.Errors)[0].Detail, "from 1900-01-01") {
 				t.Errorf("received_on %s: %+v", on, *p.Errors)
 			}
+		}
+		// Nor before the child was born (a referral so dated had an eligibility of age -1).
+		born := e.mustGet("/v1/young-people/"+yp, e.officer)["date_of_birth"].(string)
+		dob, err := time.Parse("2006-01-02", born)
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := dob.AddDate(0, 0, -1).Format("2006-01-02")
+		body := `{"young_person_id": "` + yp + `", "referrer_practitioner_id": "` + e.schoolSENCO + `", "reasons": ["sen"], ` +
+			`"services_involved": ["school", "camhs"], "received_on": "` + before + `"}`
+		if p := e.do(http.MethodPost, "/v1/referrals", e.officer, body).problem(t, http.StatusUnprocessableEntity); !hasPointer(p, "/received_on") {
+			t.Errorf("a referral received before the child was born: %v", pointers(p))
+		}
+		body = `{"young_person_id": "` + yp + `", "requested_by": "parent", "received_on": "` + before + `"}`
+		if p := e.do(http.MethodPost, "/v1/ehc-needs-assessments", e.officer, body).problem(t, http.StatusBadRequest); !hasPointer(p, "/received_on") {
+			t.Errorf("an EHC needs assessment request received before the child was born: %v", pointers(p))
 		}
 		for _, c := range []struct{ path, pointer string }{
 			{"/v1/reports/transitions?from=0000-01-01&to=0000-12-31&compare=true", "/query/from"},

@@ -105,6 +105,16 @@ type Eligibility struct {
 	Unmet             []string  `json:"unmet,omitempty"`
 }
 
+// CheckReceived refuses a referral received before the child it is about was born: such a date
+// is a mistake (it made an eligibility of age -1, and counted in the reports and SEN2 for a year
+// before the child existed), not a referral to judge.
+func CheckReceived(received, dob time.Time) error {
+	if !dob.IsZero() && statutory.Civil(received).Before(statutory.Civil(dob)) {
+		return fault.Field(fault.Unprocessable, "/received_on", "must not be before the young person's date of birth")
+	}
+	return nil
+}
+
 // AssessEligibility applies the pathway's criteria on the day of receipt.
 func AssessEligibility(dob, on time.Time, services int, inArea bool) Eligibility {
 	e := Eligibility{

@@ -239,7 +239,9 @@ func (s *Service) importNew(ctx context.Context, tx Tx, p auth.Principal, row Im
 		return r, err
 	}
 	r.ReferrerOrganisationID = found.pr.OrganisationID
-	s.judge(&r, yp.DateOfBirth, yp.Locality, c.localities[yp.EducationSettingID])
+	if err := s.judge(&r, yp.DateOfBirth, yp.Locality, c.localities[yp.EducationSettingID]); err != nil {
+		return r, err
+	}
 	r.ExternalIDs = []externalid.ID{row.Key}
 	return r, s.record(ctx, tx, p, &r)
 }

@@ -226,8 +226,7 @@ func (s *Service) receive(tx Tx, p auth.Principal, r *referral.Referral) error {
 	if !who.ChildFound {
 		return fault.Field(fault.Unprocessable, "/young_person_id", "no such young person")
 	}
-	s.judge(r, who.DateOfBirth, who.Locality, who.SettingLocality)
-	return nil
+	return s.judge(r, who.DateOfBirth, who.Locality, who.SettingLocality)
 }
 
 // checkReferrer refuses a practitioner who is missing or not active, and, for a partner, one of
@@ -246,13 +245,18 @@ func (s *Service) checkReferrer(p auth.Principal, found, active bool, organisati
 }
 
 // judge assesses r's eligibility on its day of receipt from the child's date of birth and
-// localities; the referral keeps the child's locality first known.
-func (s *Service) judge(r *referral.Referral, dob time.Time, locality, settingLocality string) {
+// localities; the referral keeps the child's locality first known. A referral received before
+// the child was born is refused.
+func (s *Service) judge(r *referral.Referral, dob time.Time, locality, settingLocality string) error {
+	if err := referral.CheckReceived(r.ReceivedOn, dob); err != nil {
+		return err
+	}
 	if r.Locality == "" {
 		r.Locality = locality // first known, then kept
 	}
 	inArea := referral.InArea(s.area, locality, settingLocality)
 	r.Eligibility = referral.AssessEligibility(dob, r.ReceivedOn, len(r.ServicesInvolved), inArea)
+	return nil
 }
 
 // assess works out eligibility on the day of receipt from the young person's record (a
@@ -268,8 +272,7 @@ func (s *Service) assess(tx Tx, p auth.Principal, r *referral.Referral) error {
 			settingLocality = o.Locality
 		}
 	}
-	s.judge(r, yp.DateOfBirth, yp.Locality, settingLocality)
-	return nil
+	return s.judge(r, yp.DateOfBirth, yp.Locality, settingLocality)
 }
 
 // Referral reads one referral the caller may see, auditing the read.
