@@ -321,7 +321,7 @@ func TestOpenData(t *testing.T) {
 					"reasons": []string{reason}, "services_involved": []string{"school", "camhs"}, "received_on": "2026-03-01"}, http.StatusCreated)
 			}
 		}
-		path := "/v1/open-data/activity?from=2026-03-01&to=2026-03-01"
+		path := "/v1/open-data/activity?from=2026-03-01&to=2026-03-31"
 		d := e.report("", path)
 		checkControlled(t, d, 5, additiveTables)
 		if c := d["disclosure"].(map[string]any); c["rounding"] != 5.0 || c["show_zeros"] != true {
@@ -342,7 +342,18 @@ func TestOpenData(t *testing.T) {
 		e.do(http.MethodGet, "/v1/open-data/funnel?from=2026-03-01&to=2026-03-01", "", nil).problem(t, http.StatusNotFound)
 		e.do(http.MethodGet, "/v1/open-data/activity?from=2026-03-02&to=2026-03-01", "", nil).problem(t, http.StatusBadRequest)
 		// The SEND team can ask for the published form too.
-		checkControlled(t, e.report(e.officer, "/v1/reports/activity?from=2026-03-01&to=2026-03-01&disclosure=open"), 5, additiveTables)
+		checkControlled(t, e.report(e.officer, "/v1/reports/activity?from=2026-03-01&to=2026-03-31&disclosure=open"), 5, additiveTables)
+		// Controlled figures cover whole months: a period ending on any day, against one ending a
+		// day earlier, gave that day's exact count by subtraction.
+		for _, q := range []struct{ path, pointer string }{
+			{"/v1/open-data/activity?from=2026-03-01&to=2026-03-02", "/query/to"},
+			{"/v1/open-data/activity?from=2026-03-02&to=2026-03-31", "/query/from"},
+			{"/v1/reports/activity?from=2026-01-01&to=2026-03-01&disclosure=open", "/query/to"},
+		} {
+			if p := e.do(http.MethodGet, q.path, e.officer, nil).problem(t, http.StatusBadRequest); !hasPointer(p, q.pointer) {
+				t.Errorf("%s: %v, want %s", q.path, pointers(p), q.pointer)
+			}
+		}
 	}, publish)
 }
 
@@ -557,8 +568,9 @@ func TestTransitionsReport(t *testing.T) {
 func TestReportFormats(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
 		e.fixture() // one referral today: withheld in open output
-		today := time.Now().UTC().Format("2006-01-02")
-		path := "/v1/reports/activity?from=" + today + "&to=" + today
+		// Open output covers whole months: this month's.
+		first := time.Now().UTC().AddDate(0, 0, 1-time.Now().UTC().Day())
+		path := "/v1/reports/activity?from=" + first.Format("2006-01-02") + "&to=" + first.AddDate(0, 1, -1).Format("2006-01-02")
 		for accept, csvWanted := range map[string]bool{"": false, "*/*": false, "application/json": false, "text/csv": true,
 			"application/json;q=0.5, text/csv": true, "text/csv;q=0.1, application/json": false, "text/csv, application/json": true,
 			"application/json, text/csv": false} {

@@ -48,6 +48,27 @@ func (p Period) Previous() Period {
 	return Period{From: end.AddDate(0, 0, 1-p.Days()), To: end}
 }
 
+// WholeMonths reports whether p runs from the first day of a month to the last day of a month.
+func (p Period) WholeMonths() bool {
+	return statutory.Civil(p.From).Day() == 1 && statutory.Civil(p.To).AddDate(0, 0, 1).Day() == 1
+}
+
+// CheckControlled refuses a period for disclosure-controlled figures (open data) that is not whole
+// calendar months: with any day as a bound, two periods a day apart give by subtraction the exact
+// count of that day, however small, which suppression exists to withhold. Periods of whole
+// months leave a month's count to subtraction between overlapping periods; rounding
+// (ONEPLAN_DISCLOSURE_ROUNDING) is what guards that.
+func CheckControlled(p Period) error {
+	var errs []fault.FieldError
+	if statutory.Civil(p.From).Day() != 1 {
+		errs = append(errs, fault.FieldError{Pointer: "/query/from", Detail: "disclosure-controlled figures cover whole calendar months: from must be the first day of a month"})
+	}
+	if statutory.Civil(p.To).AddDate(0, 0, 1).Day() != 1 {
+		errs = append(errs, fault.FieldError{Pointer: "/query/to", Detail: "disclosure-controlled figures cover whole calendar months: to must be the last day of a month"})
+	}
+	return fault.Fields(fault.Invalid, errs)
+}
+
 // Contains reports whether the calendar date of d falls within p.
 func (p Period) Contains(d time.Time) bool {
 	d = statutory.Civil(d)

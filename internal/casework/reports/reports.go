@@ -149,6 +149,11 @@ func (s *Service) buildReport(ctx context.Context, kind string, q ReportQuery, c
 	if err != nil {
 		return r, err
 	}
+	if controlled {
+		if err := report.CheckControlled(period); err != nil {
+			return r, err
+		}
+	}
 	build, ok := reportBuilders[kind]
 	if !ok {
 		return r, fault.New(fault.NotFound, "No such report.")

@@ -15,7 +15,7 @@ import (
 
 func TestMain(m *testing.M) { cwt.Main(m) }
 
-var term = reports.ReportQuery{From: testkit.Day(2025, 9, 1), To: testkit.Day(2026, 3, 1)}
+var term = reports.ReportQuery{From: testkit.Day(2025, 9, 1), To: testkit.Day(2026, 2, 28)}
 
 // The SEND team reads exact figures unless it asks for open output; an analyst only ever gets
 // disclosure-controlled figures; a partner reads no reports.
@@ -58,6 +58,11 @@ func TestOpenDataReport(t *testing.T) {
 		r, err := e.App.Reports.OpenDataReport(cwt.Anonymous(), reports.ReportActivity, term)
 		if err != nil || !r.Control.Applied {
 			t.Errorf("open activity report: control %v (%v)", r.Control.Applied, err)
+		}
+		// Whole months only: two periods a day apart would give that day's exact count.
+		for _, q := range []reports.ReportQuery{{From: term.From, To: testkit.Day(2026, 3, 1)}, {From: testkit.Day(2025, 9, 2), To: term.To}} {
+			_, err = e.App.Reports.OpenDataReport(cwt.Anonymous(), reports.ReportActivity, q)
+			testkit.AsFault(t, err, fault.Invalid)
 		}
 	}, func(o *app.Options) { o.OpenData = []string{reports.ReportActivity} })
 }
