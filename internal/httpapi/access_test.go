@@ -136,11 +136,31 @@ func TestTeamDrivesAccess(t *testing.T) {
 			t.Fatalf("referrer involvement lost: %v", roles)
 		}
 		// An uninvolved partner finds nothing by listing or searching.
-		stranger := e.idp.token(t, auth.RolePractitioner, unknownID, nil) // an organisation in no child's team
+		lonely := e.do(http.MethodPost, "/v1/organisations", e.admin, map[string]any{"name": "Lonely Lane Clinic", "type": "gp_practice", "locality": "North"})
+		if lonely.status != http.StatusCreated {
+			t.Fatalf("organisation: %d %s", lonely.status, lonely.body)
+		}
+		stranger := e.idp.token(t, auth.RolePractitioner, lonely.json(t)["id"].(string), nil) // an organisation in no child's team
 		for _, q := range []string{"/v1/young-people?q=amelia", "/v1/young-people", "/v1/referrals", "/v1/referrals?q=okonkwo"} {
 			if n := len(items(t, e.do(http.MethodGet, q, "", nil, "Authorization", "Bearer "+stranger))); n != 0 {
 				t.Fatalf("%s as an uninvolved practitioner: %d results", q, n)
 			}
+		}
+		// A sign-in token is held to the directory as a key is when issued: an organisation it
+		// does not hold (here with a council-wide role, which read every child), or another
+		// organisation's practitioner, is no caller.
+		for name, tok := range map[string]string{
+			"no such organisation":                e.idp.token(t, auth.RoleSENDOfficer, unknownID, nil),
+			"another organisation's practitioner": e.idp.token(t, auth.RolePractitioner, e.school, map[string]any{"oneplan_practitioner": e.otherWorker}),
+			"no such practitioner":                e.idp.token(t, auth.RolePractitioner, e.other, map[string]any{"oneplan_practitioner": unknownID}),
+		} {
+			if r := e.do(http.MethodGet, "/v1/young-people", "", nil, "Authorization", "Bearer "+tok); r.status != http.StatusUnauthorized {
+				t.Errorf("a token naming %s: %d %s", name, r.status, r.body)
+			}
+		}
+		if r := e.do(http.MethodGet, "/v1/young-people", "", nil, "Authorization", "Bearer "+
+			e.idp.token(t, auth.RolePractitioner, e.other, map[string]any{"oneplan_practitioner": e.otherWorker})); r.status != http.StatusOK {
+			t.Fatalf("a practitioner of the organisation the token names: %d %s", r.status, r.body)
 		}
 	})
 }

@@ -319,6 +319,8 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		default:
 			if p, err = s.opts.Tokens(token); err != nil {
 				err = fault.New(fault.Unauthenticated, "The bearer token is not valid: it may have expired, or come from another issuer or audience.")
+			} else {
+				err = s.app.Keys.SignedIn(c.Request().Context(), p)
 			}
 		}
 		if err != nil {

@@ -5,6 +5,7 @@ package keys
 import (
 	"context"
 	"slices"
+	"time"
 
 	"github.com/oneplan-send/oneplan/internal/audit"
 	"github.com/oneplan-send/oneplan/internal/auth"
@@ -29,11 +30,12 @@ type Service struct {
 	db            casework.DB[Tx]
 	organisations *organisations.Service
 	cache         *cache
+	signIns       signIns
 }
 
 // New returns the key service; organisations creates the council's own organisation on first start.
 func New(core casework.Core, db casework.DB[Tx], organisations *organisations.Service) *Service {
-	return &Service{Core: core, db: db, organisations: organisations, cache: newCache()}
+	return &Service{Core: core, db: db, organisations: organisations, cache: newCache(), signIns: signIns{seen: map[[2]string]time.Time{}}}
 }
 
 // APIKeys lists keys (never the keys themselves).
