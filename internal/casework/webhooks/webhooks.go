@@ -70,12 +70,14 @@ func (s *Service) Feed(ctx context.Context, after string, types []string, since 
 	var seq int64
 	if after != "" {
 		if seq, err = strconv.ParseInt(after, 10, 64); err != nil || seq < 0 {
-			return page, fault.Field(fault.Invalid, "/after", "Not a cursor this feed gave out.")
+			return page, fault.Field(fault.Invalid, "/query/after", "Not a cursor this feed gave out.")
 		}
 	}
-	for i, t := range types {
+	for _, t := range types {
 		if _, ok := outbox.Lookup(t); !ok {
-			return page, fault.Field(fault.Invalid, "/types/"+strconv.Itoa(i), "No such event type (see GET /v1/event-types).")
+			// A query parameter is named as every other query error names it: types is one
+			// comma-separated parameter, so there is no element to point into.
+			return page, fault.Field(fault.Invalid, "/query/types", "No such event type: "+strconv.Quote(t)+" (see GET /v1/event-types).")
 		}
 	}
 	if limit <= 0 || limit > paging.Max {
@@ -257,7 +259,11 @@ func (s *Service) Replay(ctx context.Context, id string, r webhook.Replay) (n in
 		return 0, err
 	}
 	if (r.AfterEventID == "") == (r.Since == nil) {
-		return 0, fault.New(fault.Unprocessable, "Name either after_event_id or since.")
+		detail := "Name either after_event_id or since, not both."
+		if r.AfterEventID == "" {
+			detail = "Name either after_event_id or since."
+		}
+		return 0, fault.Fields(fault.Unprocessable, []fault.FieldError{{Pointer: "/after_event_id", Detail: detail}, {Pointer: "/since", Detail: detail}})
 	}
 	err = s.db.InTx(ctx, func(tx Tx) error {
 		sub, err := tx.Webhooks().Subscription(id)

@@ -52,9 +52,9 @@ func TestFeedNeedToKnow(t *testing.T) {
 			}
 		}
 		_, err := e.App.Webhooks.Feed(cwt.As(e.Partner()), "not-a-cursor", nil, time.Time{}, 10)
-		testkit.WantFault(t, err, fault.Invalid, "/after")
+		testkit.WantFault(t, err, fault.Invalid, "/query/after")
 		_, err = e.App.Webhooks.Feed(cwt.As(e.Partner()), "", []string{"referral.gossip"}, time.Time{}, 10)
-		testkit.WantFault(t, err, fault.Invalid, "/types/0")
+		testkit.WantFault(t, err, fault.Invalid, "/query/types")
 		_, err = e.App.Webhooks.Feed(cwt.As(e.Analyst()), "", nil, time.Time{}, 10)
 		testkit.AsFault(t, err, fault.Forbidden)
 	})
@@ -92,6 +92,8 @@ func TestSubscriptions(t *testing.T) {
 			t.Errorf("rotated secret %q (%v), want a new one", again, err)
 		}
 		_, err = e.App.Webhooks.Replay(cwt.As(e.Admin()), sub.ID, webhook.Replay{})
-		testkit.AsFault(t, err, fault.Unprocessable)
+		testkit.WantFault(t, err, fault.Unprocessable, "/after_event_id")
+		_, err = e.App.Webhooks.Replay(cwt.As(e.Admin()), sub.ID, webhook.Replay{AfterEventID: sub.ID, Since: &cwt.Now})
+		testkit.WantFault(t, err, fault.Unprocessable, "/since")
 	})
 }
