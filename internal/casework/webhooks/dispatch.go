@@ -29,10 +29,10 @@ type Options struct {
 	// receiver holds at most this many of the Concurrency slots and the others keep flowing.
 	PerSubscription int
 	Lease           time.Duration // how long a claimed delivery is this process's before another may take it
-	Timeout     time.Duration // per attempt
-	Retry       webhook.Retry
-	Retention   time.Duration // published events (and attempts) are pruned after this
-	Observer    Observer      // metrics; nil for none
+	Timeout         time.Duration // per attempt
+	Retry           webhook.Retry
+	Retention       time.Duration // published events (and attempts) are pruned after this
+	Observer        Observer      // metrics; nil for none
 }
 
 func (o Options) withDefaults() Options {
@@ -313,7 +313,7 @@ func (f *flight) send(ctx context.Context, j webhook.Job) {
 	s := f.s
 	if !j.CanSend(s.Now(), s.opts.Timeout+(s.opts.Lease-s.opts.Timeout)/2) {
 		// An attempt must end with half of what the lease has beyond its timeout to spare, for its
-	// record; one that could outlive the lease could be sent again by another process.
+		// record; one that could outlive the lease could be sent again by another process.
 		if err := s.db.InTx(context.WithoutCancel(ctx), func(tx Tx) error { return tx.WebhookQueue().Release([]webhook.Job{j}) }); err != nil {
 			f.fail(err)
 		}
