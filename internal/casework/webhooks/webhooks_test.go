@@ -92,8 +92,8 @@ func TestSubscriptions(t *testing.T) {
 			t.Errorf("rotated secret %q (%v), want a new one", again, err)
 		}
 		_, err = e.App.Webhooks.Replay(cwt.As(e.Admin()), sub.ID, webhook.Replay{})
-		testkit.WantFault(t, err, fault.Unprocessable, "/after_event_id")
+		testkit.WantFault(t, err, fault.Unprocessable, "/after_event_id", "/since")
 		_, err = e.App.Webhooks.Replay(cwt.As(e.Admin()), sub.ID, webhook.Replay{AfterEventID: sub.ID, Since: &cwt.Now})
-		testkit.WantFault(t, err, fault.Unprocessable, "/since")
+		testkit.WantFault(t, err, fault.Unprocessable, "/after_event_id", "/since")
 	})
 }
