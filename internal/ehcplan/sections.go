@@ -9,6 +9,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/age"
 	"github.com/oneplan-send/oneplan/internal/ehc"
 	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/money"
 )
 
 // Views is section A: the child's or young person's views, interests and aspirations, in their
@@ -264,6 +265,8 @@ func (s Sections) check(base string, st stage, dob, on time.Time) error {
 			streams[l.Stream] = true
 			if l.AmountPence < 0 {
 				bad(p+"/amount_pence", "must not be negative")
+			} else if l.AmountPence > money.MaxPence {
+				bad(p+"/amount_pence", "must be at most %s", money.MaxPounds)
 			}
 		}
 	}

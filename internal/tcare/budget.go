@@ -9,6 +9,7 @@ import (
 
 	"github.com/oneplan-send/oneplan/internal/ehcplan"
 	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/money"
 	"github.com/oneplan-send/oneplan/internal/statutory"
 )
 
@@ -92,11 +93,13 @@ func (b Budget) Integrated() bool {
 	return len(seen) > 1
 }
 
-// Spent sums the payments by stream.
+// Spent sums the payments by stream. Pay refuses a payment whose stream's sum would not fit an
+// int64; the sum saturates all the same, so that amounts stored before the contract's maximum
+// never show as a negative total.
 func (b Budget) Spent() map[string]int64 {
 	out := map[string]int64{}
 	for _, p := range b.Payments {
-		out[p.Stream] += p.AmountPence
+		out[p.Stream] = money.SaturatingAdd(out[p.Stream], p.AmountPence)
 	}
 	return out
 }
@@ -190,6 +193,9 @@ func (b *Budget) Decide(agreed bool, on time.Time, reasons string, parts []Part,
 			}
 			if p.AmountPence <= 0 {
 				bad = append(bad, fault.FieldError{Pointer: ptr + "/amount_pence", Detail: "must be positive"})
+			} else if year, ok := money.Mul(p.AmountPence, perYear[p.Period]); !ok || year > money.MaxPence {
+				// Section J shows each part as a year's amount, bounded as the contract bounds J's lines.
+				bad = append(bad, fault.FieldError{Pointer: ptr + "/amount_pence", Detail: "comes to more than " + money.MaxPounds + " a year"})
 			}
 			if p.Arrangement == "direct_payment" && p.AgreementSignedOn.IsZero() {
 				bad = append(bad, fault.FieldError{Pointer: ptr + "/agreement_signed_on", Detail: "a direct payment needs the family's signed agreement"})
@@ -270,12 +276,28 @@ func (b *Budget) Pay(p Payment, today time.Time) error {
 	}
 	if p.AmountPence <= 0 {
 		bad = append(bad, fault.FieldError{Pointer: "/amount_pence", Detail: "must be positive"})
+	} else if p.AmountPence > money.MaxPence {
+		bad = append(bad, fault.FieldError{Pointer: "/amount_pence", Detail: "must be at most " + money.MaxPounds})
 	}
 	if len(p.Note) > MaxText {
 		bad = append(bad, fault.FieldError{Pointer: "/note", Detail: "is too long"})
 	}
 	if err := fault.Fields(fault.Invalid, bad); err != nil {
 		return err
+	}
+	// The stream's total must still be one number: checked, so it can never wrap (amounts stored
+	// before the maximum may already be near the limit).
+	total, ok := int64(0), true
+	for _, q := range b.Payments {
+		if ok && q.Stream == p.Stream {
+			total, ok = money.Add(total, q.AmountPence)
+		}
+	}
+	if ok {
+		_, ok = money.Add(total, p.AmountPence)
+	}
+	if !ok {
+		return fault.Field(fault.Unprocessable, "/amount_pence", "the "+p.Stream+" stream's payments would come to more than can be held")
 	}
 	p.PaidOn = statutory.Civil(p.PaidOn)
 	b.Payments = append(b.Payments, p)
@@ -305,7 +327,7 @@ func (b Budget) SectionJ() string {
 	parts := slices.Clone(b.Parts)
 	slices.SortFunc(parts, func(x, y Part) int { return slices.Index(Streams, x.Stream) - slices.Index(Streams, y.Stream) })
 	for _, p := range parts {
-		line := fmt.Sprintf("%s: %s a %s, as a %s", streamNames[p.Stream], pounds(p.AmountPence), p.Period, arrangementNames[p.Arrangement])
+		line := fmt.Sprintf("%s: %s a %s, as a %s", streamNames[p.Stream], money.Pounds(p.AmountPence), p.Period, arrangementNames[p.Arrangement])
 		if p.Arrangement == "direct_payment" {
 			line += " (agreement signed " + p.AgreementSignedOn.Format(time.DateOnly) + ")"
 		}
@@ -341,7 +363,7 @@ func (b Budget) PlanJ() *ehcplan.PersonalBudget {
 		case j.Type != p.Arrangement:
 			j.Type = "mixed"
 		}
-		j.Lines = append(j.Lines, ehcplan.BudgetLine{Stream: p.Stream, Arrangement: p.Arrangement, AmountPence: p.AmountPence * perYear[p.Period]})
+		j.Lines = append(j.Lines, ehcplan.BudgetLine{Stream: p.Stream, Arrangement: p.Arrangement, AmountPence: money.SaturatingMul(p.AmountPence, perYear[p.Period])})
 	}
 	return j
 }
@@ -358,16 +380,6 @@ func PlanBudget(budgets []Budget) (Budget, bool) {
 		}
 	}
 	return Budget{}, false
-}
-
-// pounds writes pence as £1,234.56.
-func pounds(pence int64) string {
-	whole, frac := pence/100, pence%100
-	s := strconv.FormatInt(whole, 10)
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return fmt.Sprintf("£%s.%02d", s, frac)
 }
 
 // EHCBasis is what the council holds about a young person's EHC needs when a personal budget is

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/oneplan-send/oneplan/internal/fault"
+	"github.com/oneplan-send/oneplan/internal/money"
 	"github.com/oneplan-send/oneplan/internal/statutory"
 )
 
@@ -109,6 +110,8 @@ func CheckPlacement(p Placement, today time.Time) (Placement, error) {
 	}
 	if p.AnnualCostPence != nil && *p.AnnualCostPence < 0 {
 		bad = append(bad, fault.FieldError{Pointer: "/annual_cost_pence", Detail: "must not be negative"})
+	} else if p.AnnualCostPence != nil && *p.AnnualCostPence > money.MaxPence {
+		bad = append(bad, fault.FieldError{Pointer: "/annual_cost_pence", Detail: "must be at most " + money.MaxPounds})
 	}
 	if len(p.Notes) > MaxText {
 		bad = append(bad, fault.FieldError{Pointer: "/notes", Detail: "is too long"})
