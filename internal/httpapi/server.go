@@ -144,6 +144,8 @@ func New(a *app.App, opts Options) (*echo.Echo, error) {
 		public: publicRoutes(spec), secretAnswers: secretAnswerRoutes(spec)}
 
 	e := echo.New()
+	// Request bodies: see bodyBinder (a value that does not fit its Go type names its field).
+	e.Binder = bodyBinder{}
 	e.HideBanner, e.HidePort = true, true
 	// The client address (audit trail, the per-address limit on open data and survey links) comes
 	// from X-Forwarded-For only through proxies on private or loopback addresses: a client on the
