@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/csv"
 	"errors"
 	"flag"
 	"fmt"
@@ -15,6 +14,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/auth"
 	"github.com/oneplan-send/oneplan/internal/casework"
 	"github.com/oneplan-send/oneplan/internal/casework/importjobs"
+	"github.com/oneplan-send/oneplan/internal/csvsafe"
 	"github.com/oneplan-send/oneplan/internal/importfile"
 	"github.com/oneplan-send/oneplan/internal/importjob"
 	"github.com/oneplan-send/oneplan/internal/person"
@@ -49,7 +49,7 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if !ok {
 			return fmt.Errorf("no import layout %q (there is: %s)", args[1], strings.Join(importfile.Types, ", "))
 		}
-		w := csv.NewWriter(stdout)
+		w := csvsafe.NewWriter(stdout)
 		_ = w.Write(layout.Header())
 		w.Flush()
 		return w.Error()

@@ -3,7 +3,6 @@ package httpapi
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"math"
 	"mime"
 	"strconv"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/oneplan-send/oneplan/api"
 	"github.com/oneplan-send/oneplan/internal/casework/reports"
+	"github.com/oneplan-send/oneplan/internal/csvsafe"
 	"github.com/oneplan-send/oneplan/internal/report"
 )
 
@@ -170,7 +170,7 @@ const csvWithheld = "[c]"
 // reportCSV lays a report out as one tidy table: a row per figure.
 func reportCSV(r api.Report) []byte {
 	var buf bytes.Buffer
-	w := csv.NewWriter(&buf)
+	w := csvsafe.NewWriter(&buf) // a label or locality is data: never a formula
 	_ = w.Write([]string{"report", "table", "group", "dimension", "category", "label", "measure", "value", "previous"})
 	cell := func(v *float64, suppressed bool) string {
 		switch {

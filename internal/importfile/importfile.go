@@ -18,6 +18,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/oneplan-send/oneplan/internal/csvsafe"
 	"github.com/oneplan-send/oneplan/internal/directory"
 	"github.com/oneplan-send/oneplan/internal/externalid"
 	"github.com/oneplan-send/oneplan/internal/fault"
@@ -453,12 +454,12 @@ func columnOf(pointer string) string {
 // Rejects writes the rows refused, as read, with a problems column, so they can be put right and
 // loaded again.
 type Rejects struct {
-	w *csv.Writer
+	w *csvsafe.Writer
 }
 
 // NewRejects starts a rejects file with header and a problems column.
 func NewRejects(w io.Writer, header []string) (*Rejects, error) {
-	cw := csv.NewWriter(w)
+	cw := csvsafe.NewWriter(w) // the rows as read may hold a formula
 	if err := cw.Write(append(slices.Clone(header), "problems")); err != nil {
 		return nil, err
 	}

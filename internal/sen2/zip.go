@@ -2,12 +2,13 @@ package sen2
 
 import (
 	"archive/zip"
-	"encoding/csv"
 	"fmt"
 	"io"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/oneplan-send/oneplan/internal/csvsafe"
 )
 
 // validationColumns are the columns of validation.csv.
@@ -69,8 +70,8 @@ func writeCSV(zw *zip.Writer, name string, modified time.Time, columns []string,
 	if err != nil {
 		return fmt.Errorf("add %s: %w", name, err)
 	}
-	cw := csv.NewWriter(f)
-	cw.UseCRLF = true // RFC 4180, as spreadsheet tools and COLLECT expect
+	cw := csvsafe.NewWriter(f) // names and addresses are data: never a formula
+	cw.UseCRLF = true          // RFC 4180, as spreadsheet tools and COLLECT expect
 	if err := cw.Write(columns); err != nil {
 		return fmt.Errorf("write %s: %w", name, err)
 	}

@@ -116,6 +116,32 @@ func TestWriteZipQuoting(t *testing.T) {
 	t.Fatal("no person.csv")
 }
 
+// TestWriteZipFormulas: a surname typed as a spreadsheet formula is written as text (a single
+// quote first) so that opening person.csv runs nothing; the table ids stay numbers.
+func TestWriteZipFormulas(t *testing.T) {
+	p := person("yp-1", `=cmd|'/C calc'!A0`)
+	p.Forename = "@SUM(1+1)"
+	r := sen2.Build(snapshot([]sen2.Person{p}, []sen2.Request{{ID: "r1", PersonID: "yp-1", ReceivedOn: d(2025, 2, 1)}}, nil))
+	var buf bytes.Buffer
+	if err := r.WriteZip(&buf); err != nil {
+		t.Fatal(err)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range zr.File {
+		if f.Name == "person.csv" {
+			recs := readCSV(t, f)
+			if recs[1][0] != "1" || recs[1][2] != `'=cmd|'/C calc'!A0` || recs[1][3] != "'@SUM(1+1)" {
+				t.Errorf("person row = %q", recs[1])
+			}
+			return
+		}
+	}
+	t.Fatal("no person.csv")
+}
+
 type failWriter struct{}
 
 func (failWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }
