@@ -360,3 +360,28 @@ func TestImportJobShutdown(t *testing.T) {
 		}
 	}, importsEnv, func(_ *httpapi.Options, o *app.Options) { o.Blobs = blobs })
 }
+
+// TestImportJobRowWithExtraFields: over HTTP, a row with a field more than the header (an
+// unquoted comma: Salford, East) is a row error naming the row, not loaded short; with
+// continue_on_error it is rejected and the rest load.
+func TestImportJobRowWithExtraFields(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		header := strings.TrimSuffix(importHeader, "\n") + ",locality\n"
+		file := header + "bridge,X1,Ada,Lovelace,2015-03-01,,ASD,Salford, East\n" + `bridge,X2,Bo,Lovelace,2015-03-01,,ASD,"Salford, East"` + "\n"
+		id := e.submitImport(e.officer, "kind=young-people", file, http.StatusAccepted)
+		if j := e.runJob(e.officer, id); j["status"] != "failed" || j["error_count"] != float64(1) {
+			t.Fatalf("extra field: %v", j)
+		}
+		errs := e.mustGet("/v1/imports/"+id+"/errors", e.officer)["items"].([]any)
+		if first := errs[0].(map[string]any); first["row"] != float64(2) || !strings.Contains(first["message"].(string), "has 9 fields but the header has 8 columns") {
+			t.Fatalf("errors: %v", errs)
+		}
+		if n := e.countRows("SELECT count(*) FROM young_people"); n != 0 {
+			t.Fatalf("a refused file wrote %d young people", n)
+		}
+		id = e.submitImport(e.officer, "kind=young-people&continue_on_error=true", file, http.StatusAccepted)
+		if j := e.runJob(e.officer, id); counts(j) != "2 read, 1 created, 0 unchanged, 1 rejected" {
+			t.Fatalf("continue on error: %v", j)
+		}
+	}, importsEnv)
+}

@@ -156,6 +156,9 @@ type Record struct {
 	Row    int
 	Values []string // as read, in the file's column order
 	get    map[string]int
+	// columns is how many columns the header has: a row with more fields has lost a value's place
+	// (an unquoted comma, as in Salford, East), and is refused rather than read short.
+	columns int
 }
 
 // Get returns the value of the named column, trimmed ("" when the file lacks the column).
@@ -223,7 +226,7 @@ func (rd *Reader) Next() (Record, error) {
 			continue // a line of spaces
 		}
 		line, _ := rd.csv.FieldPos(0)
-		return Record{Row: line, Values: values, get: rd.get}, nil
+		return Record{Row: line, Values: values, get: rd.get, columns: len(rd.Header)}, nil
 	}
 }
 
@@ -246,6 +249,12 @@ type Enums map[string][]string
 func Check(rec Record, layout Layout, enums Enums) []Problem {
 	var problems []Problem
 	add := func(col, msg string) { problems = append(problems, Problem{Row: rec.Row, Column: col, Message: msg}) }
+	if rec.columns > 0 && len(rec.Values) > rec.columns {
+		// Too few fields leave columns empty, which the checks below name; too many would be
+		// dropped without a word, and every value after the stray comma is in the wrong column.
+		add("", fmt.Sprintf("has %d fields but the header has %d columns: a value holding a comma must be in double quotes (\"Salford, East\")",
+			len(rec.Values), rec.columns))
+	}
 	for _, c := range layout.Columns {
 		v := rec.Get(c.Name)
 		// The API refuses these bytes in any field (issue 12); a file must not be a way round it.

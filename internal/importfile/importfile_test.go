@@ -57,6 +57,9 @@ func TestYoungPersonRows(t *testing.T) {
 		{"bad enum", "bridge,B1,Ada,Lovelace,2015-03-01,,,dunno,AUTISM,", []string{"2/gender", "2/primary_sen_need"}},
 		{"unknown system", "crm,B1,Ada,Lovelace,2015-03-01,,,,,", []string{"2/external_system"}},
 		{"reason with a UPN", "bridge,B1,Ada,Lovelace,2015-03-01,,B801200005001,,,UN1", []string{"2/upn_unknown"}},
+		// An unquoted comma in the last column: one field more than the header, never dropped.
+		{"a field more than the header", "bridge,B1,Ada,Lovelace,2015-03-01,,,,ASD,Salford, East", []string{"2/", "2/upn_unknown"}},
+		{"a trailing comma", "bridge,B1,Ada,Lovelace,2015-03-01,,,,ASD,,", []string{"2/"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			recs := rows(t, tc.row+"\n")
