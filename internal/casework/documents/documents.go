@@ -14,6 +14,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/auth"
 	"github.com/oneplan-send/oneplan/internal/casework"
 	"github.com/oneplan-send/oneplan/internal/casework/disputes"
+	"github.com/oneplan-send/oneplan/internal/directory"
 	"github.com/oneplan-send/oneplan/internal/document"
 	"github.com/oneplan-send/oneplan/internal/fault"
 	"github.com/oneplan-send/oneplan/internal/idempotency"
@@ -141,16 +142,22 @@ func (s *Service) Upload(ctx context.Context, m document.Meta, content []byte) (
 	return d, err
 }
 
+// DraftsReader is what telling advisers' unsubmitted reports needs of a transaction.
+type DraftsReader interface {
+	Advice() advice.Repository
+	Directory() directory.Repository
+}
+
 // drafts tells an adviser's unsubmitted report: a document attached to an EHC needs assessment
 // by the organisation of a practitioner whose advice request on it is still waiting for them.
 // Until they submit, it is their draft, which the family may not read. Each assessment's open
 // advisers are read once however many of its documents are asked about (a page of them).
 type drafts struct {
-	tx   Tx
+	tx   DraftsReader
 	orgs map[string]map[string]bool // assessment id -> organisations with advice still awaited
 }
 
-func newDrafts(tx Tx) *drafts { return &drafts{tx: tx, orgs: map[string]map[string]bool{}} }
+func newDrafts(tx DraftsReader) *drafts { return &drafts{tx: tx, orgs: map[string]map[string]bool{}} }
 
 func (ds *drafts) is(d document.Document) (bool, error) {
 	if d.RecordType != document.OnEHCRequest || d.UploadedByOrg == "" {
@@ -176,6 +183,26 @@ func (ds *drafts) is(d document.Document) (bool, error) {
 		ds.orgs[d.RecordID] = orgs
 	}
 	return orgs[d.UploadedByOrg], nil
+}
+
+// ShownToFamily keeps the documents of ds the child's family may read: those shown to them
+// (FamilyVisible), less advisers' unsubmitted reports. The family's reads and their subject
+// access export both ask it, so the two cannot drift apart.
+func ShownToFamily(tx DraftsReader, ds []document.Document) ([]document.Document, error) {
+	shown, drafts := make([]document.Document, 0, len(ds)), newDrafts(tx)
+	for _, d := range ds {
+		if !d.FamilyVisible {
+			continue
+		}
+		draft, err := drafts.is(d)
+		if err != nil {
+			return nil, err
+		}
+		if !draft {
+			shown = append(shown, d)
+		}
+	}
+	return shown, nil
 }
 
 // Staged is an upload checked and its bytes stored, waiting for its record.
@@ -247,11 +274,11 @@ func get(tx Tx, id string, sc access.Scope, family bool) (document.Document, err
 	if err != nil || !family {
 		return d, err
 	}
-	draft, err := newDrafts(tx).is(d)
+	shown, err := ShownToFamily(tx, []document.Document{d})
 	if err != nil {
 		return document.Document{}, err
 	}
-	if !d.FamilyVisible || draft {
+	if len(shown) == 0 {
 		return document.Document{}, fault.New(fault.NotFound, "No such document.")
 	}
 	return d, nil
@@ -323,17 +350,8 @@ func (s *Service) Documents(ctx context.Context, recordType, recordID string, pg
 			if err != nil || !family {
 				return ds, next, err
 			}
-			shown, drafts := ds[:0], newDrafts(tx)
-			for _, d := range ds {
-				draft, err := drafts.is(d)
-				if err != nil {
-					return nil, "", err
-				}
-				if !draft {
-					shown = append(shown, d)
-				}
-			}
-			return shown, next, nil
+			shown, err := ShownToFamily(tx, ds)
+			return shown, next, err
 		},
 		func(d document.Document) (string, string) { return d.ID, d.YoungPersonID })
 }

@@ -4,6 +4,7 @@ package privacy
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 
@@ -14,6 +15,9 @@ import (
 	"github.com/oneplan-send/oneplan/internal/audit"
 	"github.com/oneplan-send/oneplan/internal/auth"
 	"github.com/oneplan-send/oneplan/internal/casework"
+	"github.com/oneplan-send/oneplan/internal/casework/advicerequests"
+	"github.com/oneplan-send/oneplan/internal/casework/consultations"
+	"github.com/oneplan-send/oneplan/internal/casework/documents"
 	"github.com/oneplan-send/oneplan/internal/casework/team"
 	"github.com/oneplan-send/oneplan/internal/consultation"
 	"github.com/oneplan-send/oneplan/internal/dispute"
@@ -255,11 +259,41 @@ func (s *Service) ExportYoungPerson(ctx context.Context, id string) (x Export, e
 			return err
 		}
 		x.AccessLog = redactStaff(onlyAbout(id, x.AccessLog))
+		if p.Role == auth.RoleFamily {
+			if err := forFamily(tx, p, &x); err != nil {
+				return err
+			}
+		}
 		x.ExportedAt = s.Now()
 		return casework.Record(tx, s.Event(ctx, p, audit.Export, audit.YoungPerson, id, id, nil),
 			s.Notice(outbox.YoungPersonExported, id, nil))
 	})
 	return x, err
+}
+
+// forFamily cuts a family's export down to what the family's own reads show, by the same rules
+// those reads apply: documents shown to them (never an adviser's unsubmitted report), requests
+// without professionals' notes, budgets without the council's notes on payments, and nothing of
+// the records their role does not read (advice requests, consultations with settings, the
+// support register and C(E)TRs). The SEND team's export, for a subject access request answered
+// by the council, keeps everything.
+func forFamily(tx Tx, p auth.Principal, x *Export) (err error) {
+	if x.Documents, err = documents.ShownToFamily(tx, x.Documents); err != nil {
+		return err
+	}
+	for i := range x.EHCRequests {
+		x.EHCRequests[i] = x.EHCRequests[i].ForFamily()
+	}
+	for i := range x.Budgets {
+		x.Budgets[i] = x.Budgets[i].ForFamily()
+	}
+	reach, consulted := advicerequests.Reach(p), consultations.Reach(p)
+	x.Advice = slices.DeleteFunc(x.Advice, func(r advice.Request) bool { return !reach.Visible(r) })
+	x.Consultations = slices.DeleteFunc(x.Consultations, func(c consultation.Consultation) bool { return !consulted.Visible(c) })
+	if !p.Can(auth.KeepSupportRegister) {
+		x.Register, x.CTRs = nil, nil
+	}
+	return nil
 }
 
 // onlyAbout shows the lists in a child's access log as about that child alone: a list names every

@@ -1,0 +1,74 @@
+package httpapi_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/oneplan-send/oneplan/internal/auth"
+)
+
+// docTitles lists the titles of the documents in an export.
+func docTitles(x map[string]any) []string {
+	var out []string
+	ds, _ := x["documents"].([]any)
+	for _, d := range ds {
+		out = append(out, d.(map[string]any)["title"].(string))
+	}
+	return out
+}
+
+// TestFamilyExportShowsWhatTheFamilyReads: a family's own subject access export holds what their
+// own reads show and nothing more: no document not shown to them (an internal council report, an
+// adviser's unsubmitted report), no council notes on requests for advice, no advice requests.
+// The SEND team's export keeps everything.
+func TestFamilyExportShowsWhatTheFamilyReads(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		f := e.fixture()
+		withAssessing(e, &f)
+		family := e.idp.token(t, auth.RoleFamily, e.council, map[string]any{"oneplan_young_people": []string{f.child}})
+		adviser := e.adviserToken(t)
+		e.mustDo(http.MethodPost, "/v1/ehc-needs-assessments/"+f.feedback+"/advice", map[string]any{"adviser": "educational_psychologist",
+			"requested_on": daysAgo(10), "adviser_practitioner_id": e.otherWorker, "notes": "Internal: school doubts the parents"}, http.StatusOK)
+		upload := func(key, recordType, recordID, kind, title string) {
+			t.Helper()
+			r := e.do(http.MethodPost, "/v1/documents?record_type="+recordType+"&record_id="+recordID+"&kind="+kind+"&title="+title,
+				key, testPDF, "Content-Type", "application/octet-stream")
+			if r.status != http.StatusCreated {
+				t.Fatalf("upload %s: %d %s", title, r.status, r.body)
+			}
+		}
+		upload(e.officer, "referral", f.referral, "report", "Internal+council+report")
+		upload(e.officer, "ehc_request", f.feedback, "decision_letter", "Decision+to+assess")
+		upload(adviser, "ehc_request", f.feedback, "report", "EP+draft+report")
+
+		x := e.do(http.MethodGet, "/v1/young-people/"+f.child+"/export", family, nil)
+		if x.status != http.StatusOK {
+			t.Fatalf("family export: %d %s", x.status, x.body)
+		}
+		if got := docTitles(x.json(t)); len(got) != 1 || got[0] != "Decision to assess" {
+			t.Errorf("the family's export lists documents %v, want only the letter", got)
+		}
+		if strings.Contains(string(x.body), "school doubts") {
+			t.Errorf("the family's export holds the council's note on the advice request: %s", x.body)
+		}
+		if got, _ := x.json(t)["advice_requests"].([]any); len(got) != 0 {
+			t.Errorf("the family's export holds advice requests: %v", got)
+		}
+		// The family's own reads agree.
+		if got := items(t, e.do(http.MethodGet, "/v1/documents?record_type=ehc_request&record_id="+f.feedback, family, nil)); len(got) != 1 {
+			t.Errorf("the family's list: %v", got)
+		}
+		// The SEND team's export keeps everything.
+		o := e.mustDoAs(e.officer, http.MethodGet, "/v1/young-people/"+f.child+"/export")
+		if got := docTitles(o); len(got) != 3 {
+			t.Errorf("the officer's export lists documents %v", got)
+		}
+		if got, _ := o["advice_requests"].([]any); len(got) != 1 {
+			t.Errorf("the officer's export: advice requests %v", got)
+		}
+		if got := o["ehc_needs_assessments"].([]any)[0].(map[string]any)["advice"].([]any)[0].(map[string]any)["notes"]; got == nil {
+			t.Errorf("the officer's export lost the council's note")
+		}
+	})
+}
