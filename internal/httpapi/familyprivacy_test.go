@@ -72,3 +72,63 @@ func TestFamilyExportShowsWhatTheFamilyReads(t *testing.T) {
 		}
 	})
 }
+
+// TestFamilyDoesNotSeeSafeguarding: a family reads that an organisation is involved with their
+// child, but not the safeguarding reason it was shared on (nor the basis that would tell it), and
+// reads their child's referral without its safeguarding concern, the concern raised since, or the
+// referrer's summary: in the team, the referral, its list, the timeline, the access log and their
+// export. The SEND team reads them all.
+func TestFamilyDoesNotSeeSafeguarding(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		f := e.fixture()
+		family := e.idp.token(t, auth.RoleFamily, e.council, map[string]any{"oneplan_young_people": []string{f.child}})
+		const reason = "S47 enquiry: concern about father"
+		const raised = "Bruising disclosed: father"
+		path := "/v1/young-people/" + f.child
+		sg := e.do(http.MethodPost, path+"/involvements", e.officer, map[string]any{"organisation_id": e.other, "role": "team_member",
+			"safeguarding_reason": reason})
+		if sg.status != http.StatusCreated {
+			t.Fatalf("involve: %d %s", sg.status, sg.body)
+		}
+		if r := e.do(http.MethodPost, "/v1/referrals/"+f.referral+"/safeguarding-concern", e.officer,
+			map[string]any{"reason": raised, "raised_on": daysAgo(0)}); r.status != http.StatusOK {
+			t.Fatalf("raise: %d %s", r.status, r.body)
+		}
+		leaks := func(what string, r reply) {
+			t.Helper()
+			if r.status != http.StatusOK {
+				t.Fatalf("%s: %d %s", what, r.status, r.body)
+			}
+			for _, s := range []string{"S47", "father", "safeguarding_reason", "safeguarding_raised", `"safeguarding_concern":true`,
+				"safeguarding_concern_raised", `"summary"`, "review_needed", `"lawful_basis"`, `"consent_id"`} {
+				if s == `"summary"` && what == "the timeline" {
+					continue // each line's own summary, not the referral's
+				}
+				if strings.Contains(string(r.body), s) {
+					t.Errorf("%s shows the family %s: %s", what, s, r.body)
+				}
+			}
+		}
+		leaks("the team", e.do(http.MethodGet, path+"/involvements", family, nil))
+		leaks("the referral", e.do(http.MethodGet, "/v1/referrals/"+f.referral, family, nil))
+		leaks("the referrals", e.do(http.MethodGet, "/v1/referrals?young_person_id="+f.child, family, nil))
+		leaks("the timeline", e.do(http.MethodGet, path+"/timeline", family, nil))
+		leaks("the access log", e.do(http.MethodGet, path+"/access-log", family, nil))
+		leaks("the export", e.do(http.MethodGet, path+"/export", family, nil))
+		// The fact of the involvement stays.
+		var orgs []string
+		for _, i := range items(t, e.do(http.MethodGet, path+"/involvements", family, nil)) {
+			orgs = append(orgs, i.(map[string]any)["organisation_id"].(string))
+		}
+		if !strings.Contains(strings.Join(orgs, ","), e.other) {
+			t.Errorf("the family's team lacks the organisation involved: %v", orgs)
+		}
+		// The SEND team reads it all.
+		for what, p := range map[string]string{"team": path + "/involvements", "referral": "/v1/referrals/" + f.referral, "export": path + "/export"} {
+			r := e.do(http.MethodGet, p, e.officer, nil)
+			if !strings.Contains(string(r.body), "father") {
+				t.Errorf("the officer's %s lost the safeguarding text: %s", what, r.body)
+			}
+		}
+	})
+}

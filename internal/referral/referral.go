@@ -45,6 +45,22 @@ type Referral struct {
 	Version     int
 }
 
+// ForFamily is the referral as the child's family reads it: without a safeguarding concern (the
+// flag, always false to them, and a concern raised since, with its reason and whether a social
+// worker must take over) and without the referrer's summary, free text that may tell one. The
+// family may be the subject of the concern; the council tells them what it can itself.
+func (r Referral) ForFamily() Referral {
+	r.SafeguardingConcern, r.SafeguardingRaised, r.Summary = false, nil, ""
+	return r
+}
+
+// FamilyHides reports whether a timeline entry of kind is withheld from the child's family, as
+// the safeguarding concern it records is (ForFamily).
+func FamilyHides(kind string) bool { return kind == TimelineSafeguardingRaised }
+
+// TimelineSafeguardingRaised is the timeline entry of a safeguarding concern raised on a referral.
+const TimelineSafeguardingRaised = "referral.safeguarding_concern_raised"
+
 // Consent to share information, as given at referral. The JSON tags are the stored form.
 type Consent struct {
 	GivenBy      string    `json:"given_by"`

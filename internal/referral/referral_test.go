@@ -365,3 +365,20 @@ func TestFormatReference(t *testing.T) {
 		}
 	}
 }
+
+// TestReferralForFamily: the family read their child's referral without a safeguarding concern
+// or the referrer's summary; the timeline's safeguarding entry is theirs to be spared too.
+func TestReferralForFamily(t *testing.T) {
+	r := Referral{ID: "r", SafeguardingConcern: true, Summary: "Concern about father.", EngagementLeadID: "lead", Status: Received,
+		SafeguardingRaised: &SafeguardingRaised{Reason: "Bruising", LeadToReplace: "lead"}}
+	got := r.ForFamily()
+	if got.SafeguardingConcern || got.SafeguardingRaised != nil || got.Summary != "" || got.LeadMustBeSocialWorker() {
+		t.Errorf("the family's view: %+v", got)
+	}
+	if !r.SafeguardingConcern || r.SafeguardingRaised == nil {
+		t.Error("ForFamily changed the referral it was given")
+	}
+	if !FamilyHides(TimelineSafeguardingRaised) || FamilyHides("referral.received") {
+		t.Error("FamilyHides")
+	}
+}

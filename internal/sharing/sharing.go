@@ -48,6 +48,16 @@ type Involvement struct {
 	Version      int
 }
 
+// ForFamily is the involvement as the child's family reads it: that the organisation (and
+// practitioner) is involved, in what role and from when to when, but not the basis it holds the
+// record on, a review pending or the professionals' notes. The safeguarding reason is withheld
+// because the family may be the subject of the concern; the consent, lawful basis and duty go
+// with it, since which of them is missing would tell an involvement for safeguarding apart.
+func (i Involvement) ForFamily() Involvement {
+	i.ConsentID, i.SafeguardingReason, i.LawfulBasis, i.StatutoryDuty, i.ReviewNeeded, i.Notes = "", "", "", "", "", ""
+	return i
+}
+
 // CurrentOn reports whether the involvement is in effect on day. Like a withdrawal of consent,
 // an end takes effect on its own day, so a child who moves school today is no longer visible
 // to the old school today.

@@ -318,3 +318,18 @@ func TestAuthoriseChange(t *testing.T) {
 		t.Errorf("ending needs no basis: %v", err)
 	}
 }
+
+// TestInvolvementForFamily: the family read that an organisation is involved, not the basis (a
+// safeguarding reason, or which basis is missing), a pending review or the notes.
+func TestInvolvementForFamily(t *testing.T) {
+	ended := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	i := Involvement{ID: "i", OrganisationID: "o", PractitionerID: "p", Role: "team_member", StartedOn: ended.AddDate(0, -1, 0), EndedOn: &ended,
+		ConsentID: "c", SafeguardingReason: "S47", LawfulBasis: "public_task", StatutoryDuty: "duty", ReviewNeeded: "why", Notes: "n"}
+	got := i.ForFamily()
+	if got.ConsentID+got.SafeguardingReason+string(got.LawfulBasis)+got.StatutoryDuty+got.ReviewNeeded+got.Notes != "" {
+		t.Errorf("the family's view keeps the basis or notes: %+v", got)
+	}
+	if got.OrganisationID != "o" || got.PractitionerID != "p" || got.Role != "team_member" || got.EndedOn != &ended || !got.StartedOn.Equal(i.StartedOn) {
+		t.Errorf("the family's view lost the involvement itself: %+v", got)
+	}
+}

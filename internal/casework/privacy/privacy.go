@@ -94,7 +94,7 @@ func (s *Service) AccessLog(ctx context.Context, youngPersonID string, pg paging
 		}
 		out = onlyAbout(youngPersonID, out)
 		if p.Role == auth.RoleFamily {
-			out = redactStaff(out)
+			out = withoutSafeguarding(redactStaff(out))
 		}
 		return tx.Audit(s.Event(ctx, p, audit.Read, audit.YoungPerson, youngPersonID, youngPersonID, []string{"access_log"}))
 	})
@@ -281,6 +281,13 @@ func forFamily(tx Tx, p auth.Principal, x *Export) (err error) {
 	if x.Documents, err = documents.ShownToFamily(tx, x.Documents); err != nil {
 		return err
 	}
+	for i := range x.Referrals {
+		x.Referrals[i] = x.Referrals[i].ForFamily()
+	}
+	for i := range x.Involvements {
+		x.Involvements[i] = x.Involvements[i].ForFamily()
+	}
+	x.AccessLog = withoutSafeguarding(x.AccessLog)
 	for i := range x.EHCRequests {
 		x.EHCRequests[i] = x.EHCRequests[i].ForFamily()
 	}
@@ -294,6 +301,21 @@ func forFamily(tx Tx, p auth.Principal, x *Export) (err error) {
 		x.Register, x.CTRs = nil, nil
 	}
 	return nil
+}
+
+// withoutSafeguarding keeps a safeguarding concern out of the access log a family reads: the
+// purposes recorded on decisions about the team (they name the basis shared on, safeguarding
+// among them) and the names of safeguarding fields changed. That the record was read or changed,
+// by whom and when, stays.
+func withoutSafeguarding(events []audit.Event) []audit.Event {
+	for i, e := range events {
+		if e.RecordType == audit.Involvement {
+			e.Purpose = ""
+		}
+		e.ChangedFields = slices.DeleteFunc(slices.Clone(e.ChangedFields), func(f string) bool { return strings.HasPrefix(f, "safeguarding_") })
+		events[i] = e
+	}
+	return events
 }
 
 // onlyAbout shows the lists in a child's access log as about that child alone: a list names every

@@ -2,6 +2,7 @@ package referrals
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/oneplan-send/oneplan/internal/audit"
@@ -245,7 +246,7 @@ func (s *Service) RaiseSafeguardingConcern(ctx context.Context, id string, ifMat
 				summary += "; a social worker must take over as engagement lead"
 			}
 			// The reason is free text about the family: it stays on the referral, off the timeline.
-			if err := s.OnTimeline(tx, r.YoungPersonID, r.ID, r.SafeguardingRaised.RaisedOn, "referral.safeguarding_concern_raised",
+			if err := s.OnTimeline(tx, r.YoungPersonID, r.ID, r.SafeguardingRaised.RaisedOn, referral.TimelineSafeguardingRaised,
 				audit.Referral, r.ID, summary); err != nil {
 				return err
 			}
@@ -269,6 +270,9 @@ func (s *Service) Timeline(ctx context.Context, youngPersonID string, pg paging.
 		}
 		if out, next, err = tx.Timelines().Page(youngPersonID, pg); err != nil {
 			return err
+		}
+		if p.Role == auth.RoleFamily {
+			out = slices.DeleteFunc(out, func(ev timeline.Event) bool { return referral.FamilyHides(ev.Kind) })
 		}
 		return tx.Audit(s.Event(ctx, p, audit.Read, audit.YoungPerson, youngPersonID, youngPersonID, []string{"timeline"}))
 	})

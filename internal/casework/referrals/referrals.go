@@ -284,6 +284,9 @@ func (s *Service) Referral(ctx context.Context, id string) (_ referral.Referral,
 			if err == nil {
 				err = withExternalIDs(tx, &r)
 			}
+			if isFamily(ctx) {
+				r = r.ForFamily()
+			}
 			return r, err
 		},
 		func(r referral.Referral) string { return r.YoungPersonID })
@@ -299,6 +302,9 @@ func (s *Service) Referrals(ctx context.Context, f referral.Filter, pg paging.Pa
 		}
 		ptrs := make([]*referral.Referral, len(out))
 		for i := range out {
+			if isFamily(ctx) {
+				out[i] = out[i].ForFamily()
+			}
 			ptrs[i] = &out[i]
 		}
 		return out, next, withExternalIDs(tx, ptrs...)
@@ -364,4 +370,11 @@ func (s *Service) TriageReferral(ctx context.Context, id string, ifMatch *int, t
 			return casework.Record(tx, s.Event(ctx, p, audit.Triage, audit.Referral, id, r.YoungPersonID, []string{"status", "route", "triage"}),
 				s.Notice(outbox.ReferralTriaged, id, map[string]any{"status": r.Status, "decision": t.Decision, "route": r.Route}))
 		})
+}
+
+// isFamily reports whether the caller is a family, who read referrals without a safeguarding
+// concern or the referrer's summary (referral.ForFamily).
+func isFamily(ctx context.Context) bool {
+	p, _ := auth.FromContext(ctx)
+	return p.Role == auth.RoleFamily
 }

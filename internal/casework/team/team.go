@@ -97,6 +97,11 @@ func (s *Service) Involvements(ctx context.Context, youngPersonID string, curren
 		if out, next, err = tx.Sharing().Involvements(youngPersonID, on, pg); err != nil {
 			return err
 		}
+		if p.Role == auth.RoleFamily {
+			for i := range out {
+				out[i] = out[i].ForFamily()
+			}
+		}
 		return tx.Audit(s.Event(ctx, p, audit.List, audit.Involvement, "", youngPersonID, nil))
 	})
 	return out, next, err
