@@ -65,6 +65,9 @@ type Document struct {
 	SHA256        string // hex of the content, so a reader can check what they received
 	StorageKey    string
 	UploadedByOrg string
+	// AdviceRequestID is the advice request an adviser attached it for: until that advice is
+	// submitted it is their draft, which the family may not read. "" for any other document.
+	AdviceRequestID string
 	// FamilyVisible: the child's family may see it. Professionals' uploads are hidden until the
 	// council shows them; letters and plans sent to the family are shown (FamilyVisibleByDefault).
 	FamilyVisible bool
@@ -75,6 +78,41 @@ type Document struct {
 // FamilyVisibleByDefault reports whether a document of kind is shown to the family when it is
 // added: letters and plans, which are sent to them anyway.
 func FamilyVisibleByDefault(kind string) bool { return kind == "decision_letter" || kind == "plan" }
+
+// Uploader says who attaches a document, for the kinds each may attach.
+type Uploader int
+
+const (
+	// ByCouncil is the SEND team or an engagement lead: those who decide, and write the letters
+	// and plans that say so.
+	ByCouncil Uploader = iota
+	// ByProfessional is any other professional of the child's team.
+	ByProfessional
+	// ByAdviser is an adviser named on an advice request, attaching to that assessment though
+	// not otherwise in the child's team (signed in, or through an invitation link).
+	ByAdviser
+)
+
+// CouncilKinds are the kinds only the council attaches: the family is shown a decision letter or
+// a plan the moment it is added (FamilyVisibleByDefault) and takes it as the council's word.
+var CouncilKinds = []string{"decision_letter", "plan"}
+
+// AdviserKinds are the kinds an adviser attaches: their advice and reports.
+var AdviserKinds = []string{"advice", "report"}
+
+// MayAttach refuses a kind the uploader may not attach, naming /query/kind: an adviser attaches
+// advice or reports only (400, as an invalid kind for them); a professional other than the
+// council no decision letter or plan (403).
+func MayAttach(kind string, by Uploader) error {
+	switch {
+	case by == ByAdviser && !contains(AdviserKinds, kind):
+		return fault.Field(fault.Invalid, "/query/kind", "must be advice or report")
+	case by == ByProfessional && contains(CouncilKinds, kind):
+		return &fault.Error{Kind: fault.Forbidden, Detail: "Only the council (the SEND team or an engagement lead) attaches decision letters and plans.",
+			Fields: []fault.FieldError{{Pointer: "/query/kind", Detail: "decision_letter and plan are the council's to attach"}}}
+	}
+	return nil
+}
 
 // Limits are the deployment's upload limits.
 type Limits struct {

@@ -114,3 +114,31 @@ func TestMetaCheck(t *testing.T) {
 		}
 	}
 }
+
+// TestMayAttach: an adviser attaches advice and reports only; decision letters and plans are the
+// council's; the refusals name /query/kind.
+func TestMayAttach(t *testing.T) {
+	for _, c := range []struct {
+		kind string
+		by   Uploader
+		want fault.Kind
+	}{
+		{"decision_letter", ByCouncil, 0}, {"plan", ByCouncil, 0}, {"advice", ByCouncil, 0},
+		{"decision_letter", ByProfessional, fault.Forbidden}, {"plan", ByProfessional, fault.Forbidden},
+		{"report", ByProfessional, 0}, {"evidence", ByProfessional, 0},
+		{"advice", ByAdviser, 0}, {"report", ByAdviser, 0},
+		{"decision_letter", ByAdviser, fault.Invalid}, {"plan", ByAdviser, fault.Invalid}, {"minutes", ByAdviser, fault.Invalid},
+	} {
+		err := MayAttach(c.kind, c.by)
+		if c.want == 0 {
+			if err != nil {
+				t.Errorf("%s by %d: %v", c.kind, c.by, err)
+			}
+			continue
+		}
+		var fe *fault.Error
+		if !errors.As(err, &fe) || fe.Kind != c.want || len(fe.Fields) != 1 || fe.Fields[0].Pointer != "/query/kind" {
+			t.Errorf("%s by %d: %v", c.kind, c.by, err)
+		}
+	}
+}

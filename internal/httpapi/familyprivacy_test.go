@@ -132,3 +132,140 @@ func TestFamilyDoesNotSeeSafeguarding(t *testing.T) {
 		}
 	})
 }
+
+// uploadKind attaches testPDF to a record as kind.
+func (e *env) uploadKind(key, recordType, recordID, kind string) reply {
+	e.t.Helper()
+	return e.do(http.MethodPost, "/v1/documents?record_type="+recordType+"&record_id="+recordID+"&kind="+kind+"&title="+kind,
+		key, testPDF, "Content-Type", "application/octet-stream")
+}
+
+// TestWhoAttachesLettersAndPlans: an adviser signed in attaches advice and reports only, as
+// through their link (a decision letter from them would be shown to the family as the council's);
+// decision letters and plans are the council's to attach (SEND team, engagement lead), a 403
+// naming /query/kind for another professional of the team.
+func TestWhoAttachesLettersAndPlans(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		f := e.fixture()
+		withAssessing(e, &f)
+		adviser := e.adviserToken(t)
+		e.mustDo(http.MethodPost, "/v1/ehc-needs-assessments/"+f.feedback+"/advice", map[string]any{"adviser": "educational_psychologist",
+			"requested_on": daysAgo(10), "adviser_practitioner_id": e.otherWorker}, http.StatusOK)
+		for _, kind := range []string{"decision_letter", "plan", "minutes"} {
+			if p := e.uploadKind(adviser, "ehc_request", f.feedback, kind).problem(t, http.StatusBadRequest); !hasPointer(p, "/query/kind") {
+				t.Errorf("the adviser's %s: %v", kind, pointers(p))
+			}
+		}
+		for _, kind := range []string{"advice", "report"} {
+			if r := e.uploadKind(adviser, "ehc_request", f.feedback, kind); r.status != http.StatusCreated {
+				t.Errorf("the adviser's %s: %d %s", kind, r.status, r.body)
+			}
+		}
+		for _, kind := range []string{"decision_letter", "plan"} {
+			p := e.uploadKind(e.practitioner, "referral", f.referral, kind).problem(t, http.StatusForbidden)
+			if !hasPointer(p, "/query/kind") || p.MissingPermission == nil || *p.MissingPermission != "pathway:run" {
+				t.Errorf("a team practitioner's %s: %+v", kind, p)
+			}
+			for _, key := range []string{e.officer, e.leadKey} {
+				if r := e.uploadKind(key, "referral", f.referral, kind); r.status != http.StatusCreated {
+					t.Errorf("the council's %s: %d %s", kind, r.status, r.body)
+				}
+			}
+		}
+		if r := e.uploadKind(e.practitioner, "referral", f.referral, "evidence"); r.status != http.StatusCreated {
+			t.Errorf("a team practitioner's evidence: %d %s", r.status, r.body)
+		}
+	})
+}
+
+// show shows a document to the family, as the SEND team.
+func (e *env) show(id string) {
+	e.t.Helper()
+	if r := e.do(http.MethodPatch, "/v1/documents/"+id, e.officer, map[string]any{"family_visible": true}); r.status != http.StatusOK {
+		e.t.Fatalf("show %s: %d %s", id, r.status, r.body)
+	}
+}
+
+// TestAdviserDraftsPerDocument: an adviser's report is hidden from the family until that advice
+// is submitted, and only it: a report the family was shown stays shown when the same adviser's
+// organisation is asked for more advice, and so does a council letter.
+func TestAdviserDraftsPerDocument(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		f := e.fixture()
+		withAssessing(e, &f)
+		family := e.idp.token(t, auth.RoleFamily, e.council, map[string]any{"oneplan_young_people": []string{f.child}})
+		adviser := e.adviserToken(t)
+		ask := func(kind string) string {
+			r := e.mustDo(http.MethodPost, "/v1/ehc-needs-assessments/"+f.feedback+"/advice", map[string]any{"adviser": kind,
+				"requested_on": daysAgo(10), "adviser_practitioner_id": e.otherWorker}, http.StatusOK)
+			as := r["advice"].([]any)
+			return as[len(as)-1].(map[string]any)["id"].(string)
+		}
+		first := ask("educational_psychologist")
+		report := e.uploadKind(adviser, "ehc_request", f.feedback, "report").json(t)["id"].(string)
+		e.show(report)
+		// Shown, but the advice is not in: still the adviser's draft.
+		e.do(http.MethodGet, "/v1/documents/"+report, family, nil).problem(t, http.StatusNotFound)
+		if r := e.do(http.MethodPost, "/v1/advice-requests/"+first+"/submission", adviser, map[string]any{"sections": map[string]any{"needs": "x"},
+			"document_ids": []string{report}}); r.status != http.StatusOK {
+			t.Fatalf("submit: %d %s", r.status, r.body)
+		}
+		letter := e.uploadKind(e.officer, "ehc_request", f.feedback, "decision_letter").json(t)["id"].(string)
+		list := func() []string {
+			var ids []string
+			for _, d := range items(t, e.do(http.MethodGet, "/v1/documents?record_type=ehc_request&record_id="+f.feedback, family, nil)) {
+				ids = append(ids, d.(map[string]any)["id"].(string))
+			}
+			return ids
+		}
+		if got := list(); len(got) != 2 {
+			t.Fatalf("the family's list once the advice is in: %v", got)
+		}
+		// The same adviser is asked again: their new report is a draft, the rest stays shown.
+		second := ask("social_care")
+		draft := e.uploadKind(adviser, "ehc_request", f.feedback, "report").json(t)["id"].(string)
+		e.show(draft)
+		for _, id := range []string{report, letter} {
+			if r := e.do(http.MethodGet, "/v1/documents/"+id, family, nil); r.status != http.StatusOK {
+				t.Errorf("the family lost document %s while more advice is awaited: %d", id, r.status)
+			}
+		}
+		e.do(http.MethodGet, "/v1/documents/"+draft, family, nil).problem(t, http.StatusNotFound)
+		if got := list(); len(got) != 2 || strings.Contains(strings.Join(got, ","), draft) {
+			t.Errorf("the family's list while more advice is awaited: %v (draft %s)", got, draft)
+		}
+		if got := docTitles(e.do(http.MethodGet, "/v1/young-people/"+f.child+"/export", family, nil).json(t)); len(got) != 2 {
+			t.Errorf("the family's export while more advice is awaited: %v", got)
+		}
+		_ = second
+	})
+}
+
+// TestAdviserCitesOnlyTheirDocuments: an adviser outside the child's team cites in their advice
+// only what they attached for it; another document on the same assessment (one they are told 404
+// for) is refused exactly as an id that does not exist, naming /document_ids/N.
+func TestAdviserCitesOnlyTheirDocuments(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		f := e.fixture()
+		withAssessing(e, &f)
+		adviser := e.adviserToken(t)
+		r := e.mustDo(http.MethodPost, "/v1/ehc-needs-assessments/"+f.feedback+"/advice", map[string]any{"adviser": "educational_psychologist",
+			"requested_on": daysAgo(10), "adviser_practitioner_id": e.otherWorker}, http.StatusOK)
+		id := r["advice"].([]any)[0].(map[string]any)["id"].(string)
+		own := e.uploadKind(adviser, "ehc_request", f.feedback, "report").json(t)["id"].(string)
+		council := e.uploadKind(e.officer, "ehc_request", f.feedback, "report").json(t)["id"].(string)
+		e.do(http.MethodGet, "/v1/documents/"+council, adviser, nil).problem(t, http.StatusNotFound)
+		submit := func(ids ...string) reply {
+			return e.do(http.MethodPost, "/v1/advice-requests/"+id+"/submission", adviser, map[string]any{"sections": map[string]any{"needs": "x"},
+				"document_ids": ids})
+		}
+		theirs := submit(own, council).problem(t, http.StatusUnprocessableEntity)
+		unknown := submit(own, "0190a5e0-0000-7000-8000-000000000999").problem(t, http.StatusUnprocessableEntity)
+		if !hasPointer(theirs, "/document_ids/1") || (*theirs.Errors)[0].Detail != (*unknown.Errors)[0].Detail || *theirs.Detail != *unknown.Detail || !hasPointer(unknown, "/document_ids/1") {
+			t.Errorf("another's document %+v, an unknown id %+v", theirs, unknown)
+		}
+		if r := submit(own); r.status != http.StatusOK {
+			t.Errorf("their own report: %d %s", r.status, r.body)
+		}
+	})
+}

@@ -22,6 +22,7 @@ type documentRow struct {
 	SHA256          string `gorm:"column:sha256"`
 	StorageKey      string
 	UploadedByOrgID *string
+	AdviceRequestID *string
 	FamilyVisible   bool
 	CreatedAt       time.Time
 	Version         int
@@ -32,14 +33,14 @@ func (documentRow) TableName() string { return "documents" }
 func (r documentRow) toDomain() document.Document {
 	return document.Document{ID: r.ID, RecordType: r.RecordType, RecordID: r.RecordID, YoungPersonID: r.YoungPersonID, Kind: r.Kind,
 		Title: r.Title, FileName: r.FileName, MediaType: r.MediaType, SizeBytes: r.SizeBytes, SHA256: r.SHA256, StorageKey: r.StorageKey,
-		UploadedByOrg: deref(r.UploadedByOrgID), FamilyVisible: r.FamilyVisible, CreatedAt: r.CreatedAt.UTC(), Version: r.Version}
+		UploadedByOrg: deref(r.UploadedByOrgID), AdviceRequestID: deref(r.AdviceRequestID), FamilyVisible: r.FamilyVisible, CreatedAt: r.CreatedAt.UTC(), Version: r.Version}
 }
 
 // Create inserts d.
 func (tx documentRepo) Create(d document.Document) error {
 	row := documentRow{ID: d.ID, RecordType: d.RecordType, RecordID: d.RecordID, YoungPersonID: d.YoungPersonID, Kind: d.Kind,
 		Title: d.Title, FileName: d.FileName, MediaType: d.MediaType, SizeBytes: d.SizeBytes, SHA256: d.SHA256, StorageKey: d.StorageKey,
-		UploadedByOrgID: nullable(d.UploadedByOrg), FamilyVisible: d.FamilyVisible, CreatedAt: d.CreatedAt, Version: d.Version}
+		UploadedByOrgID: nullable(d.UploadedByOrg), AdviceRequestID: nullable(d.AdviceRequestID), FamilyVisible: d.FamilyVisible, CreatedAt: d.CreatedAt, Version: d.Version}
 	return translate(tx.w().Create(&row).Error)
 }
 

@@ -145,7 +145,13 @@ func (s *Service) SubmitWithin(ctx context.Context, tx Tx, p auth.Principal, r a
 		return v, err
 	}
 	for i, d := range in.DocumentIDs {
+		// The adviser cites what they attached for this advice, or what they may read anyway (an
+		// adviser in the child's team); any other document is answered as one that does not
+		// exist, so a refusal tells nothing of it.
 		doc, err := tx.Documents().Get(d, access.All)
+		if err == nil && doc.AdviceRequestID != r.ID {
+			_, err = tx.Documents().Get(d, s.Scope(p))
+		}
 		if err != nil || doc.RecordType != document.OnEHCRequest || doc.RecordID != req.ID {
 			return v, casework.Referenced(orNotFound(err), "/document_ids/"+strconv.Itoa(i), "is not a document attached to this EHC needs assessment")
 		}

@@ -184,8 +184,8 @@ func (s *Service) Open(ctx context.Context, token string) (l Link, err error) {
 // advice or report), to be named in the submission. The bytes are checked as every upload is.
 func (s *Service) Attach(ctx context.Context, token string, m document.Meta, content []byte) (d document.Document, err error) {
 	defer casework.Wrap(&err, "attach document by adviser link")
-	if m.Kind != "advice" && m.Kind != "report" {
-		return d, fault.Field(fault.Invalid, "/query/kind", "must be advice or report")
+	if err := document.MayAttach(m.Kind, document.ByAdviser); err != nil {
+		return d, err
 	}
 	// A bad or spent link is told so before its bytes are looked at or stored.
 	if err := s.db.Read(ctx, func(tx Tx) error { _, err := s.byToken(tx, token); return err }); err != nil {
@@ -215,7 +215,7 @@ func (s *Service) Attach(ctx context.Context, token string, m document.Meta, con
 			}
 		}
 		p := holder(inv)
-		if d, err = s.docs.Keep(ctx, tx, p, st, req.YoungPersonID, req.ReferralID); err != nil {
+		if d, err = s.docs.Keep(ctx, tx, p, st.ForAdvice(r.ID), req.YoungPersonID, req.ReferralID); err != nil {
 			return err
 		}
 		if err := inv.Attach(d.ID, s.Now()); err != nil {

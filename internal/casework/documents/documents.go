@@ -6,6 +6,7 @@ package documents
 import (
 	"context"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/oneplan-send/oneplan/internal/access"
@@ -14,7 +15,6 @@ import (
 	"github.com/oneplan-send/oneplan/internal/auth"
 	"github.com/oneplan-send/oneplan/internal/casework"
 	"github.com/oneplan-send/oneplan/internal/casework/disputes"
-	"github.com/oneplan-send/oneplan/internal/directory"
 	"github.com/oneplan-send/oneplan/internal/document"
 	"github.com/oneplan-send/oneplan/internal/fault"
 	"github.com/oneplan-send/oneplan/internal/idempotency"
@@ -80,23 +80,23 @@ func parent(tx Tx, sc access.Scope, recordType, id string) (youngPersonID, refer
 	return youngPersonID, referralID, casework.Referenced(err, "/query/record_id", "no such "+recordType)
 }
 
-// adviserOf reports whether p is the practitioner named as adviser on an advice request of the
-// EHC needs assessment m attaches to (Reg 6): they may attach their reports to it, though the
-// child's record is otherwise outside their need-to-know.
-func adviserOf(tx Tx, p auth.Principal, m document.Meta) bool {
+// adviserOf names the advice request of the EHC needs assessment m attaches to on which p is the
+// adviser still awaited (Reg 6), or "": they may attach their reports to it, though the child's
+// record is otherwise outside their need-to-know.
+func adviserOf(tx Tx, p auth.Principal, m document.Meta) string {
 	if m.RecordType != document.OnEHCRequest || p.PractitionerID == "" || !p.Can(auth.SubmitAdvice) {
-		return false
+		return ""
 	}
 	rs, err := tx.Advice().OfEHCRequest(m.RecordID)
 	if err != nil {
-		return false
+		return ""
 	}
 	for _, r := range rs {
 		if r.PractitionerID == p.PractitionerID && r.Status == advice.Requested {
-			return true
+			return r.ID
 		}
 	}
-	return false
+	return ""
 }
 
 func payload(d document.Document) map[string]any {
@@ -125,15 +125,27 @@ func (s *Service) Upload(ctx context.Context, m document.Meta, content []byte) (
 		return d, err
 	}
 	err = s.db.InTx(ctx, func(tx Tx) error {
+		by := document.ByProfessional
+		if p.Can(auth.RunPathway) {
+			by = document.ByCouncil
+		}
+		adviceID := adviserOf(tx, p, m)
 		youngPersonID, referralID, err := parent(tx, s.Scope(p), m.RecordType, m.RecordID)
-		if err != nil && adviserOf(tx, p, m) {
+		if err != nil && adviceID != "" {
 			// The adviser named on an advice request attaches their reports to that assessment.
+			by = document.ByAdviser
 			youngPersonID, referralID, err = parent(tx, access.All, m.RecordType, m.RecordID)
 		}
 		if err != nil {
 			return err
 		}
-		d, err = s.Keep(ctx, tx, p, st, youngPersonID, referralID)
+		if err := document.MayAttach(m.Kind, by); err != nil {
+			return forbidden(err)
+		}
+		if !slices.Contains(document.AdviserKinds, m.Kind) {
+			adviceID = ""
+		}
+		d, err = s.Keep(ctx, tx, p, st.ForAdvice(adviceID), youngPersonID, referralID)
 		return err
 	})
 	if err != nil {
@@ -145,44 +157,35 @@ func (s *Service) Upload(ctx context.Context, m document.Meta, content []byte) (
 // DraftsReader is what telling advisers' unsubmitted reports needs of a transaction.
 type DraftsReader interface {
 	Advice() advice.Repository
-	Directory() directory.Repository
 }
 
-// drafts tells an adviser's unsubmitted report: a document attached to an EHC needs assessment
-// by the organisation of a practitioner whose advice request on it is still waiting for them.
-// Until they submit, it is their draft, which the family may not read. Each assessment's open
-// advisers are read once however many of its documents are asked about (a page of them).
+// drafts tells an adviser's unsubmitted report: a document attached for an advice request still
+// waiting for the adviser. Until they submit, it is their draft, which the family may not read;
+// any other document, a council letter or a report whose advice is in, is not. Each advice
+// request is read once however many of its documents are asked about (a page of them).
 type drafts struct {
-	tx   DraftsReader
-	orgs map[string]map[string]bool // assessment id -> organisations with advice still awaited
+	tx      DraftsReader
+	waiting map[string]bool // advice request id -> still waiting for the adviser
 }
 
-func newDrafts(tx DraftsReader) *drafts { return &drafts{tx: tx, orgs: map[string]map[string]bool{}} }
+func newDrafts(tx DraftsReader) *drafts { return &drafts{tx: tx, waiting: map[string]bool{}} }
 
 func (ds *drafts) is(d document.Document) (bool, error) {
-	if d.RecordType != document.OnEHCRequest || d.UploadedByOrg == "" {
+	if d.AdviceRequestID == "" {
 		return false, nil
 	}
-	orgs, ok := ds.orgs[d.RecordID]
+	waiting, ok := ds.waiting[d.AdviceRequestID]
 	if !ok {
-		rs, err := ds.tx.Advice().OfEHCRequest(d.RecordID)
-		if err != nil {
+		r, err := ds.tx.Advice().Get(d.AdviceRequestID, advice.Reach{All: true})
+		if fault.KindOf(err) == fault.NotFound {
+			r.Status = advice.Submitted // gone with its assessment's erasure: nothing left to wait for
+		} else if err != nil {
 			return false, err
 		}
-		orgs = map[string]bool{}
-		for _, r := range rs {
-			if r.Status != advice.Requested || r.PractitionerID == "" {
-				continue
-			}
-			pr, err := ds.tx.Directory().Practitioner(r.PractitionerID)
-			if err != nil {
-				return false, err
-			}
-			orgs[pr.OrganisationID] = true
-		}
-		ds.orgs[d.RecordID] = orgs
+		waiting = r.Status == advice.Requested
+		ds.waiting[d.AdviceRequestID] = waiting
 	}
-	return orgs[d.UploadedByOrg], nil
+	return waiting, nil
 }
 
 // ShownToFamily keeps the documents of ds the child's family may read: those shown to them
@@ -207,9 +210,17 @@ func ShownToFamily(tx DraftsReader, ds []document.Document) ([]document.Document
 
 // Staged is an upload checked and its bytes stored, waiting for its record.
 type Staged struct {
-	meta document.Meta
-	in   document.Inspected
-	id   string
+	meta   document.Meta
+	in     document.Inspected
+	id     string
+	advice string // the advice request an adviser attaches it for, if any
+}
+
+// ForAdvice is st attached by an adviser for the advice request adviceRequestID: their draft
+// until that advice is submitted.
+func (st Staged) ForAdvice(adviceRequestID string) Staged {
+	st.advice = adviceRequestID
+	return st
 }
 
 // Stage checks an upload (m, then the bytes: type, size, a Word document's unpacked size, the
@@ -249,7 +260,7 @@ type Keeper interface {
 // tx with its audit event, its outbox event and its timeline line.
 func (s *Service) Keep(ctx context.Context, tx Keeper, p auth.Principal, st Staged, youngPersonID, referralID string) (document.Document, error) {
 	d := document.New(st.meta, st.in, youngPersonID, p.OrganisationID, s.Now())
-	d.ID, d.StorageKey = st.id, "documents/"+st.id
+	d.ID, d.StorageKey, d.AdviceRequestID = st.id, "documents/"+st.id, st.advice
 	if err := tx.Documents().Create(d); err != nil {
 		return d, err
 	}
@@ -382,6 +393,14 @@ func (s *Service) Remove(ctx context.Context, id string) (err error) {
 	// storage lifecycle rules; the record's removal has committed.
 	_ = s.blobs.Delete(context.WithoutCancel(ctx), d.StorageKey)
 	return nil
+}
+
+// forbidden names the permission a refused kind needs: the council's, pathway:run.
+func forbidden(err error) error {
+	if fe, ok := err.(*fault.Error); ok && fe.Kind == fault.Forbidden {
+		fe.Permission = string(auth.RunPathway)
+	}
+	return err
 }
 
 // unavailable is a failure of the blob store: the caller may retry.

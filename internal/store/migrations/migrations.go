@@ -68,6 +68,7 @@ var all = []*gormigrate.Migration{
 	m0116,
 	m0117,
 	m0119,
+	m0120,
 }
 
 // Table records the IDs of the migrations applied.
