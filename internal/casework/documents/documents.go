@@ -5,6 +5,7 @@ package documents
 
 import (
 	"context"
+	"errors"
 	"io"
 	"slices"
 	"time"
@@ -397,7 +398,8 @@ func (s *Service) Remove(ctx context.Context, id string) (err error) {
 
 // forbidden names the permission a refused kind needs: the council's, pathway:run.
 func forbidden(err error) error {
-	if fe, ok := err.(*fault.Error); ok && fe.Kind == fault.Forbidden {
+	var fe *fault.Error
+	if errors.As(err, &fe) && fe.Kind == fault.Forbidden {
 		fe.Permission = string(auth.RunPathway)
 	}
 	return err
