@@ -41,6 +41,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/redact"
 	"github.com/oneplan-send/oneplan/internal/report"
 	"github.com/oneplan-send/oneplan/internal/secretseal"
+	"github.com/oneplan-send/oneplan/internal/statutory"
 	"github.com/oneplan-send/oneplan/internal/store"
 	"github.com/oneplan-send/oneplan/internal/webhook"
 )
@@ -568,9 +569,9 @@ func sweep(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	var day time.Time
 	if *asOf != "" {
-		d, err := time.Parse("2006-01-02", *asOf)
+		d, err := statutory.ParseDate(*asOf)
 		if err != nil {
-			return fmt.Errorf("--as-of must be a date YYYY-MM-DD")
+			return fmt.Errorf("--as-of must be a date YYYY-MM-DD, from 1900-01-01")
 		}
 		day = d
 	}
@@ -581,6 +582,10 @@ func sweep(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	defer func() { _ = a.store.Close() }()
 	if day.IsZero() {
 		day = a.app.Clock.Today()
+	}
+	if day.After(a.app.Clock.Today()) {
+		// Each notice is sent once: sent now for a day to come, it would never be sent on that day.
+		return fmt.Errorf("--as-of must not be after today (%s): each notice is sent once, so a sweep of a day to come would send its notices early and never on the day", a.app.Clock.Today().Format("2006-01-02"))
 	}
 	res, err := a.app.Deadlines.Sweep(ctx, day)
 	if err != nil {

@@ -256,6 +256,11 @@ func TestSweep(t *testing.T) {
 			if err := mustFail(t, "sweep", "--as-of", "10/02/2026"); !strings.Contains(err.Error(), "--as-of") {
 				t.Errorf("bad date: %v", err)
 			}
+			// A day to come would send its notices now, and never on the day.
+			tomorrow := time.Now().UTC().AddDate(0, 0, 1).Format("2006-01-02")
+			if err := mustFail(t, "sweep", "--as-of", tomorrow); !strings.Contains(err.Error(), "must not be after today") {
+				t.Errorf("a day to come: %v", err)
+			}
 		})
 	}
 }
