@@ -340,6 +340,10 @@ func TestAPIKeyCreate(t *testing.T) {
 
 			mustRun(t, "seed", "--demo")
 			org := councilOrg(t, dsn)
+			// The contract's bounds on a name hold here too.
+			if err := mustFail(t, "apikey", "create", "--org", org, "--role", "analyst", "--name", strings.Repeat("k", 201)); !strings.Contains(err.Error(), "200 characters") {
+				t.Errorf("a 201-character name: %v", err)
+			}
 			for _, role := range auth.Roles {
 				out, errOut, err := runCmd(t, "apikey", "create", "--org", org, "--role", string(role), "--name", "test key")
 				if err != nil {

@@ -5,7 +5,9 @@ package keys
 import (
 	"context"
 	"slices"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/oneplan-send/oneplan/internal/audit"
 	"github.com/oneplan-send/oneplan/internal/auth"
@@ -83,6 +85,11 @@ func (s *Service) CreateAPIKey(ctx context.Context, k auth.APIKey) (_ string, _ 
 func (s *Service) issueKey(ctx context.Context, tx Tx, p auth.Principal, k auth.APIKey, key string) (string, auth.APIKey, error) {
 	if !slices.Contains(auth.Roles, k.Role) {
 		return "", k, fault.Field(fault.Invalid, "/role", "is not a role")
+	}
+	// The contract's bounds on a name, for the command line's keys too (the API's are checked
+	// against the contract before they get here).
+	if !utf8.ValidString(k.Name) || strings.ContainsRune(k.Name, 0) || utf8.RuneCountInString(k.Name) > 200 {
+		return "", k, fault.Field(fault.Invalid, "/name", "must be text of at most 200 characters, without NUL")
 	}
 	if err := organisations.Exists(tx, k.OrganisationID, "/organisation_id"); err != nil {
 		return "", k, err
