@@ -2,6 +2,7 @@
 package directory
 
 import (
+	"slices"
 	"time"
 
 	"github.com/oneplan-send/oneplan/internal/externalid"
@@ -47,6 +48,14 @@ type Practitioner struct {
 
 // SocialWorker is the practitioner role that may lead on safeguarding.
 const SocialWorker = "social_worker"
+
+// NotASetting lists the organisation types that provide no education: a council or care team, a
+// health body, a voluntary group. Anything else (a school, college, nursery, PRU, or another
+// provider) may be consulted about being named in an EHC plan.
+var NotASetting = []string{"local_authority_send", "early_help", "social_care_children", "social_care_adults", "health_trust", "gp_practice", "vcs"}
+
+// IsSetting reports whether an organisation of type typ may be the setting an EHC plan names.
+func IsSetting(typ string) bool { return !slices.Contains(NotASetting, typ) }
 
 // OrganisationType is a kind of organisation, with how reports name it.
 type OrganisationType struct{ Code, Label string }

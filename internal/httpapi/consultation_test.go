@@ -41,6 +41,8 @@ func TestSettingConsultation(t *testing.T) {
 			"the school again while it has not answered": {map[string]any{"organisation_id": e.school, "requested_by": "family"}, http.StatusConflict},
 			"an unknown organisation": {map[string]any{"organisation_id": "0190a5e0-0000-7000-8000-000000000999", "requested_by": "family"},
 				http.StatusUnprocessableEntity},
+			"a health trust, which is no setting": {map[string]any{"organisation_id": e.health, "requested_by": "family"}, http.StatusUnprocessableEntity},
+			"the council itself":                  {map[string]any{"organisation_id": e.council, "requested_by": "family"}, http.StatusUnprocessableEntity},
 			"sent in the future": {map[string]any{"organisation_id": e.health, "requested_by": "family",
 				"sent_on": time.Now().AddDate(0, 0, 2).Format("2006-01-02")}, http.StatusBadRequest},
 		} {

@@ -14,6 +14,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/casework"
 	"github.com/oneplan-send/oneplan/internal/casework/plans"
 	"github.com/oneplan-send/oneplan/internal/consultation"
+	"github.com/oneplan-send/oneplan/internal/directory"
 	"github.com/oneplan-send/oneplan/internal/ehcplan"
 	"github.com/oneplan-send/oneplan/internal/fault"
 	"github.com/oneplan-send/oneplan/internal/outbox"
@@ -83,6 +84,9 @@ func (s *Service) Consult(ctx context.Context, planID string, in Input) (c consu
 		org, err := tx.Directory().Organisation(in.OrganisationID)
 		if err != nil {
 			return casework.Referenced(err, "/organisation_id", "no such organisation")
+		}
+		if !directory.IsSetting(org.Type) {
+			return fault.Field(fault.Unprocessable, "/organisation_id", "must be an education setting (a school, college, nursery or other provider), not a "+org.Type)
 		}
 		open, err := tx.Consultations().OfPlan(pl.ID)
 		if err != nil {
