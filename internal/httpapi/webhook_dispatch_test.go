@@ -247,5 +247,15 @@ func TestWebhookProblemsNameFields(t *testing.T) {
 		if got := pointers(p); len(got) != 1 || got[0] != "/query/types" {
 			t.Errorf("feed ?types=no.such: pointers %q, want /query/types", got)
 		}
+		// A cursor past the newest event was answered empty, and the reader skipped everything
+		// until the numbering caught up with it.
+		next := e.do(http.MethodGet, "/v1/events?limit=1", e.officer, nil).json(t)["next_cursor"].(string)
+		p = e.do(http.MethodGet, "/v1/events?after=999999999", e.officer, nil).problem(t, http.StatusBadRequest)
+		if got := pointers(p); len(got) != 1 || got[0] != "/query/after" {
+			t.Errorf("feed past its end: pointers %q, want /query/after", got)
+		}
+		if r := e.do(http.MethodGet, "/v1/events?after="+next, e.officer, nil); r.status != http.StatusOK {
+			t.Errorf("feed from a cursor it gave out: %d %s", r.status, r.body)
+		}
 	})
 }

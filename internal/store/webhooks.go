@@ -578,6 +578,13 @@ func (tx outboxRepo) After(seq int64, types []string, since time.Time, sc access
 		}
 		return nil, seq, translate(err)
 	}
+	if seq > last[0] {
+		// Not a cursor this feed gave out (or one from before the database was restored): the
+		// reader would otherwise wait, answered empty, until the numbering caught up, and then
+		// have missed everything in between.
+		return nil, seq, fault.Field(fault.Invalid, "/query/after", fmt.Sprintf(
+			"is past the newest event (%d): not a cursor this feed gave out; continue from %d, or from the start without after", last[0], last[0]))
+	}
 	q := tx.q().Model(&outboxRow{}).Where("seq > ? AND seq <= ?", seq, last[0])
 	if len(types) > 0 {
 		q = q.Where("event_type IN ?", types)
