@@ -48,7 +48,7 @@ func TestCSVFormulaInjection(t *testing.T) {
 			"date_of_birth": "2016-05-01", "locality": formula}, http.StatusCreated)["id"].(string)
 		e.mustDo(http.MethodPost, "/v1/referrals", map[string]any{"young_person_id": kid, "referrer_practitioner_id": e.schoolSENCO,
 			"reasons": []string{"sen"}, "services_involved": []string{"school", "camhs"}, "received_on": "2026-03-01"}, http.StatusCreated)
-		period := "?from=2026-03-01&to=2026-03-01"
+		period := "?from=2026-03-01&to=2026-03-31" // open data covers whole months
 		for name, r := range map[string]reply{
 			"open data":    e.do(http.MethodGet, "/v1/open-data/activity"+period, "", nil, "Accept", "text/csv"),
 			"staff report": e.do(http.MethodGet, "/v1/reports/activity"+period, e.officer, nil, "Accept", "text/csv"),
