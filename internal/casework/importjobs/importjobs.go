@@ -784,7 +784,9 @@ func (s *Service) Cancel(ctx context.Context, id string) (j imports.Job, err err
 			here = false
 		}
 	}
-	err = s.db.InTx(ctx, func(tx Tx) error {
+	// Written even if the caller has gone: a run stopped here and not marked cancelled would be
+	// claimed again once its lease lapsed.
+	err = s.db.InTx(context.WithoutCancel(ctx), func(tx Tx) error {
 		now := s.Now()
 		ok, err := tx.ImportJobs().Cancel(id, now, now.Add(s.opts.FilesRetention))
 		if err != nil {
