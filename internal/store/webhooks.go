@@ -243,59 +243,27 @@ type deliveryKey struct {
 	FirstAttemptAt *time.Time
 }
 
-// Claim leases up to max due deliveries of active subscriptions to this process, at most
-// perSub-busy[id] of any one subscription, oldest due first. A subscription's share is chosen by
-// a window over the due deliveries, so a slow receiver's backlog cannot crowd the others out of a
-// claim. FOR UPDATE SKIP LOCKED on PostgreSQL lets several processes claim at once without
-// waiting on or taking each other's; the lease (locked_until) keeps a claimed delivery from the
-// others until it is settled or released or, if this process dies, until the lease runs out and
-// another takes it over. A disabled subscription's deliveries are kept, not claimed.
-func (tx webhookRepo) Claim(now time.Time, lease time.Duration, max, perSub int, busy map[string]int) ([]webhook.Job, error) {
+// Claim leases up to max due deliveries of active subscriptions to this process (a disabled
+// subscription's deliveries are kept, unsent, until it is enabled again). FOR UPDATE SKIP LOCKED on PostgreSQL
+// lets several processes claim at once without waiting on or taking each other's; the lease
+// (locked_until) keeps a claimed delivery from the others until it is settled or, if this process
+// dies, until the lease runs out and another takes it over.
+func (tx webhookRepo) Claim(now time.Time, lease time.Duration, max int) ([]webhook.Job, error) {
 	now = now.UTC()
-	// Microseconds, as PostgreSQL keeps it, so the lease read back is the lease given.
-	until := now.Add(lease).Truncate(time.Microsecond)
-	lock, skip, args := "", "", []any{now, now}
+	lock := ""
 	if tx.dialect == Postgres {
-		lock = " FOR UPDATE OF d SKIP LOCKED"
+		lock = " FOR UPDATE SKIP LOCKED"
 	}
-	var full []string
-	for id, n := range busy {
-		if n >= perSub {
-			full = append(full, id)
-		}
-	}
-	if len(full) > 0 {
-		skip, args = " AND w.subscription_id NOT IN ?", append(args, full)
-	}
-	args = append(args, perSub, max, now, now)
 	var keys []deliveryKey
-	err := tx.w().Raw(`SELECT d.subscription_id, d.event_id, d.attempts, d.first_attempt_at FROM webhook_deliveries d
-		WHERE (d.subscription_id, d.event_id) IN (SELECT c.sid, c.eid FROM (
-			SELECT w.subscription_id AS sid, w.event_id AS eid, w.next_attempt_at AS due,
-				ROW_NUMBER() OVER (PARTITION BY w.subscription_id ORDER BY w.next_attempt_at, w.event_id) AS n
-			FROM webhook_deliveries w JOIN webhook_subscriptions s ON s.id = w.subscription_id
-			WHERE s.active AND w.status = 'pending' AND w.next_attempt_at <= ? AND (w.locked_until IS NULL OR w.locked_until <= ?)`+skip+`) c
-			WHERE c.n <= ? ORDER BY c.due, c.sid, c.eid LIMIT ?)
-		AND d.status = 'pending' AND d.next_attempt_at <= ? AND (d.locked_until IS NULL OR d.locked_until <= ?)`+lock, args...).Scan(&keys).Error
+	err := tx.w().Raw(`UPDATE webhook_deliveries SET locked_until = ?
+		FROM (SELECT subscription_id AS sid, event_id AS eid FROM webhook_deliveries
+			WHERE status = 'pending' AND next_attempt_at <= ? AND (locked_until IS NULL OR locked_until <= ?)
+				AND subscription_id IN (SELECT id FROM webhook_subscriptions WHERE active)
+			ORDER BY next_attempt_at LIMIT ?`+lock+`) c
+		WHERE webhook_deliveries.subscription_id = c.sid AND webhook_deliveries.event_id = c.eid
+		RETURNING webhook_deliveries.subscription_id, webhook_deliveries.event_id, webhook_deliveries.attempts, webhook_deliveries.first_attempt_at`,
+		now.Add(lease), now, now, max).Scan(&keys).Error
 	if err != nil || len(keys) == 0 {
-		return nil, translate(err)
-	}
-	// A subscription this process is already sending to gets only what its cap has left; the
-	// rest stays unclaimed (locked only until this transaction ends).
-	taken := map[string]int{}
-	kept := keys[:0]
-	for _, k := range keys {
-		if busy[k.SubscriptionID]+taken[k.SubscriptionID] < perSub {
-			taken[k.SubscriptionID]++
-			kept = append(kept, k)
-		}
-	}
-	keys = kept
-	pairs := make([][]any, len(keys))
-	for i, k := range keys {
-		pairs[i] = []any{k.SubscriptionID, k.EventID}
-	}
-	if err := tx.w().Exec(`UPDATE webhook_deliveries SET locked_until = ? WHERE (subscription_id, event_id) IN ?`, until, pairs).Error; err != nil {
 		return nil, translate(err)
 	}
 	subIDs, eventIDs := map[string]bool{}, map[string]bool{}
@@ -329,80 +297,9 @@ func (tx webhookRepo) Claim(now time.Time, lease time.Duration, max, perSub int,
 			continue // pruned under it: nothing left to send
 		}
 		jobs = append(jobs, webhook.Job{Subscription: s, Event: e, Attempts: k.Attempts, FirstAttempt: utcPtr(k.FirstAttemptAt),
-			LeasedUntil: until, Unsigned: unsigned[k.SubscriptionID]})
+			Unsigned: unsigned[k.SubscriptionID]})
 	}
 	return jobs, nil
-}
-
-// leased names a delivery as one claim held it: its key, the attempts made before the claim and
-// the claim's lease.
-type leased struct {
-	SubscriptionID, EventID string
-	Attempts                int
-	Until                   time.Time
-}
-
-// held reports which of ls are still held under their claim: pending, no attempt recorded since,
-// and the lease unchanged (a lapsed lease another process claimed carries that claim's). On
-// PostgreSQL the rows are locked for the rest of the transaction, so no claim slips in between.
-func (tx webhookRepo) held(ls []leased) (map[[2]string]bool, error) {
-	out := map[[2]string]bool{}
-	want := map[[2]string]leased{}
-	for _, l := range ls {
-		want[[2]string{l.SubscriptionID, l.EventID}] = l
-	}
-	lock := ""
-	if tx.dialect == Postgres {
-		lock = " FOR UPDATE"
-	}
-	for start := 0; start < len(ls); start += 500 {
-		part := ls[start:min(start+500, len(ls))]
-		pairs := make([][]any, len(part))
-		for i, l := range part {
-			pairs[i] = []any{l.SubscriptionID, l.EventID}
-		}
-		var rows []struct {
-			SubscriptionID, EventID, Status string
-			Attempts                        int
-			LockedUntil                     *time.Time
-		}
-		if err := tx.w().Raw(`SELECT subscription_id, event_id, status, attempts, locked_until FROM webhook_deliveries
-			WHERE (subscription_id, event_id) IN ?`+lock, pairs).Scan(&rows).Error; err != nil {
-			return nil, translate(err)
-		}
-		for _, r := range rows {
-			k := [2]string{r.SubscriptionID, r.EventID}
-			l := want[k]
-			if r.Status == "pending" && r.Attempts == l.Attempts && r.LockedUntil != nil && r.LockedUntil.Sub(l.Until).Abs() < time.Millisecond {
-				out[k] = true
-			}
-		}
-	}
-	return out, nil
-}
-
-// Release gives back jobs this process claimed and will not send, so any process may claim them
-// now rather than when their lease runs out. A job no longer held under its claim is left alone.
-func (tx webhookRepo) Release(jobs []webhook.Job) error {
-	ls := make([]leased, len(jobs))
-	for i, j := range jobs {
-		ls[i] = leased{SubscriptionID: j.Subscription.ID, EventID: j.Event.ID, Attempts: j.Attempts, Until: j.LeasedUntil}
-	}
-	ours, err := tx.held(ls)
-	if err != nil {
-		return err
-	}
-	pairs := make([][]any, 0, len(ours))
-	for k := range ours {
-		pairs = append(pairs, []any{k[0], k[1]})
-	}
-	for start := 0; start < len(pairs); start += 500 {
-		if err := tx.w().Exec(`UPDATE webhook_deliveries SET locked_until = NULL WHERE (subscription_id, event_id) IN ?`,
-			pairs[start:min(start+500, len(pairs))]).Error; err != nil {
-			return translate(err)
-		}
-	}
-	return nil
 }
 
 func setKeys(m map[string]bool) []string {
@@ -426,20 +323,11 @@ func (r outboxRow) toPublished() outbox.Published {
 // Settle records the attempts rs and settles their deliveries: one multi-row insert of the
 // attempts, then one update per outcome (delivered, to retry, given up) joining the deliveries to
 // the attempts just inserted, and one update of the subscriptions that succeeded, so the cost of a
-// batch does not grow by a statement per event. Only deliveries still held under the lease each
-// attempt was made under are settled, so a batch never overwrites what another process's claim
-// of a lapsed lease has done.
+// batch does not grow by a statement per event. Each delivery is this process's by its lease, so
+// the batch touches no row another process is settling.
 func (tx webhookRepo) Settle(rs []webhook.Result) ([]string, error) {
 	if len(rs) == 0 {
 		return nil, nil
-	}
-	ls := make([]leased, len(rs))
-	for i, r := range rs {
-		ls[i] = leased{SubscriptionID: r.Attempt.SubscriptionID, EventID: r.Attempt.EventID, Attempts: r.Attempt.Attempt - 1, Until: r.LeasedUntil}
-	}
-	ours, err := tx.held(ls)
-	if err != nil {
-		return nil, err
 	}
 	rows := make([]webhookAttemptRow, len(rs))
 	var delivered, retry, failed []string
@@ -453,8 +341,6 @@ func (tx webhookRepo) Settle(rs []webhook.Result) ([]string, error) {
 			rows[i].ResponseCode = &code
 		}
 		switch {
-		case !ours[[2]string{a.SubscriptionID, a.EventID}]:
-			// The attempt was made, so it is recorded; its delivery is another claim's now.
 		case a.Succeeded():
 			delivered, healthy[a.SubscriptionID] = append(delivered, a.ID), true
 		case r.GaveUp:

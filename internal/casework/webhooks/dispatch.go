@@ -23,16 +23,13 @@ import (
 // Options tune the dispatcher.
 type Options struct {
 	Interval    time.Duration // how often to look for new events and due deliveries when idle
-	Batch       int           // events sequenced per round
-	Concurrency int           // deliveries in flight per process; a round claims no more than are free
-	// PerSubscription caps the deliveries in flight to one subscription per process, so a slow
-	// receiver holds at most this many of the Concurrency slots and the others keep flowing.
-	PerSubscription int
-	Lease           time.Duration // how long a claimed delivery is this process's before another may take it
-	Timeout         time.Duration // per attempt
-	Retry           webhook.Retry
-	Retention       time.Duration // published events (and attempts) are pruned after this
-	Observer        Observer      // metrics; nil for none
+	Batch       int           // events sequenced, and deliveries claimed, per round
+	Concurrency int           // deliveries in flight per process
+	Lease       time.Duration // how long a claimed delivery is this process's before another may take it
+	Timeout     time.Duration // per attempt
+	Retry       webhook.Retry
+	Retention   time.Duration // published events (and attempts) are pruned after this
+	Observer    Observer      // metrics; nil for none
 }
 
 func (o Options) withDefaults() Options {
@@ -43,10 +40,7 @@ func (o Options) withDefaults() Options {
 		o.Batch = 500
 	}
 	if o.Concurrency <= 0 {
-		o.Concurrency = 32
-	}
-	if o.PerSubscription <= 0 || o.PerSubscription > o.Concurrency {
-		o.PerSubscription = max(1, o.Concurrency/4)
+		o.Concurrency = 16
 	}
 	if o.Timeout <= 0 {
 		o.Timeout = 10 * time.Second
@@ -123,26 +117,14 @@ func Sign(secrets []string, msgID string, ts time.Time, body []byte) (string, er
 // Run sequences, delivers and prunes until ctx ends. Every process runs it: sequencing is one
 // process's at a time, claims are leased, so several processes deliver each event once per
 // subscription between them, and what a killed process had claimed is taken over when its lease
-// runs out. Deliveries run in the background: a round claims only what this process has free
-// slots for (Concurrency in all, PerSubscription per subscription), so every claimed delivery is
-// sent at once and settled within its lease, and the next round does not wait for a slow receiver
-// to answer before claiming other subscriptions' deliveries. An idle dispatcher backs off: after
-// each round that found nothing it waits twice as long as before, from Interval up to 4 x
-// Interval, and goes back to Interval once it finds work (or a slot frees), so idle replicas do
-// not poll the database in a storm.
+// runs out. An idle dispatcher backs off: after each round that found nothing it waits twice as
+// long as before, from Interval up to 4 x Interval, and goes back to Interval once it finds work,
+// so idle replicas do not poll the database in a storm.
 func (s *Service) Run(ctx context.Context, report func(error)) {
-	f := s.newFlight(ctx)
-	defer func() {
-		// Attempts under way finish (their context has ended) and are recorded before Run returns.
-		if err := f.close(); err != nil {
-			report(err)
-		}
-	}()
 	var lastPrune time.Time
 	wait := s.opts.Interval
 	for ctx.Err() == nil {
-		busy, found, err := f.round(ctx)
-		err = errors.Join(err, f.errors())
+		busy, found, err := s.round(ctx)
 		if err != nil && ctx.Err() == nil {
 			report(err)
 		}
@@ -163,168 +145,89 @@ func (s *Service) Run(ctx context.Context, report func(error)) {
 		}
 		select {
 		case <-ctx.Done():
-		case <-f.freed:
-			wait = s.opts.Interval // a slot came free: claim again now
 		case <-time.After(wait):
 		}
 	}
 }
 
-// settleEvery is how many finished attempts are recorded together at most: the settler records in
-// one transaction whatever has finished since its last commit, so under load attempts are batched
-// and when idle each is recorded at once (well within its lease).
+// settleEvery is how many finished attempts are recorded together: a batch's attempts are written
+// in one transaction, and a long round records what has finished as it goes (so a delivery made is
+// recorded well within its lease).
 const settleEvery = 64
 
-// Round sequences what has committed, then claims what is due (as many as Concurrency, at most
-// PerSubscription to one subscription), sends it and records the attempts before returning. It
-// reports whether there may be more waiting (a full batch sequenced or a full claim).
+// Round sequences what has committed, then claims and delivers what is due, once. It reports
+// whether a full batch of either was found (so there may be more waiting).
 func (s *Service) Round(ctx context.Context) (busy bool, err error) {
-	f := s.newFlight(ctx)
-	busy, _, err = f.round(ctx)
-	return busy, errors.Join(err, f.close())
+	busy, _, err = s.round(ctx)
+	return busy, err
 }
 
-// flight is one process's deliveries under way: the slots they hold, and the settler that
-// records their attempts.
-type flight struct {
-	s       *Service
-	mu      sync.Mutex
-	total   int            // deliveries claimed and not yet finished
-	bySub   map[string]int // of which, to each subscription
-	errs    error          // deliveries' and settles' errors not yet reported
-	freed   chan struct{}  // a slot came free (one pending signal is enough)
-	wg      sync.WaitGroup // deliveries under way
-	results chan webhook.Result
-	settled chan struct{} // closed when the settler has recorded everything
-}
-
-func (s *Service) newFlight(ctx context.Context) *flight {
-	f := &flight{s: s, bySub: map[string]int{}, freed: make(chan struct{}, 1), results: make(chan webhook.Result, s.opts.Concurrency),
-		settled: make(chan struct{})}
-	go f.settler(ctx)
-	return f
-}
-
-// settler records attempts as they finish: each transaction takes whatever has finished since the
-// last (up to settleEvery), so a busy dispatcher commits once per many attempts and an idle one
-// records an attempt as soon as it is made.
-func (f *flight) settler(ctx context.Context) {
-	defer close(f.settled)
-	for r := range f.results {
-		batch := []webhook.Result{r}
-	more:
-		for len(batch) < settleEvery {
-			select {
-			case r, ok := <-f.results:
-				if !ok {
-					break more
-				}
-				batch = append(batch, r)
-			default:
-				break more
-			}
-		}
-		if err := f.s.settle(ctx, batch); err != nil {
-			f.fail(err)
-		}
-	}
-}
-
-func (f *flight) fail(err error) {
-	f.mu.Lock()
-	f.errs = errors.Join(f.errs, err)
-	f.mu.Unlock()
-}
-
-// errors takes the errors not yet reported.
-func (f *flight) errors() error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	err := f.errs
-	f.errs = nil
-	return err
-}
-
-// close waits for the deliveries under way and their records, and returns what went wrong.
-func (f *flight) close() error {
-	f.wg.Wait()
-	close(f.results)
-	<-f.settled
-	return f.errors()
-}
-
-// round numbers what has committed and claims what this process has free slots for, in one
-// transaction, and starts sending it without waiting for the answers. It reports whether there
-// may be more (a full batch numbered, or every free slot filled) and whether it found anything.
-func (f *flight) round(ctx context.Context) (busy, found bool, err error) {
+// round is Round, also reporting whether it found anything at all. Numbering and claiming are one
+// transaction; the attempts are recorded settleEvery at a time, each batch one transaction.
+func (s *Service) round(ctx context.Context) (busy, found bool, err error) {
 	defer casework.Wrap(&err, "dispatch events")
-	s := f.s
-	f.mu.Lock()
-	free := s.opts.Concurrency - f.total
-	busySubs := make(map[string]int, len(f.bySub))
-	for id, n := range f.bySub {
-		busySubs[id] = n
-	}
-	f.mu.Unlock()
 	var n int
 	var jobs []webhook.Job
+	// The claim's lease ends no earlier than this (it is taken from a later now).
+	until := s.Now().Add(s.opts.Lease)
 	err = s.db.InTx(ctx, func(tx Tx) error {
 		if n, _, err = tx.WebhookQueue().Sequence(s.Now(), s.opts.Batch); err != nil {
 			return err
 		}
-		if free <= 0 {
-			return nil
-		}
-		jobs, err = tx.WebhookQueue().Claim(s.Now(), s.opts.Lease, free, s.opts.PerSubscription, busySubs)
+		jobs, err = tx.WebhookQueue().Claim(s.Now(), s.opts.Lease, s.opts.Batch)
 		return err
 	})
 	if err != nil {
 		return false, false, err
 	}
-	f.mu.Lock()
+	sem := make(chan struct{}, s.opts.Concurrency)
+	var (
+		wg      sync.WaitGroup
+		mu      sync.Mutex
+		first   error
+		pending []webhook.Result
+	)
+	fail := func(err error) {
+		mu.Lock()
+		first = errors.Join(first, err)
+		mu.Unlock()
+	}
 	for _, j := range jobs {
-		f.total++
-		f.bySub[j.Subscription.ID]++
+		wg.Add(1)
+		sem <- struct{}{}
+		go func(j webhook.Job) {
+			defer func() { <-sem; wg.Done() }()
+			// Sent only while the claim will outlast the attempt by a third of the lease: a
+			// round held up behind slow receivers sent deliveries whose lease had lapsed, which
+			// another process had claimed and sent too. One not sent keeps its claim until the
+			// lease ends, then any process takes it.
+			if until.Sub(s.Now()) < s.opts.Timeout+s.opts.Lease/3 {
+				return
+			}
+			r, err := s.deliver(ctx, j)
+			if err != nil {
+				fail(err)
+				return
+			}
+			mu.Lock()
+			pending = append(pending, r)
+			var batch []webhook.Result
+			// Recorded at once in the lease's second half, so no attempt is recorded after its
+			// claim has lapsed (and been taken over).
+			if len(pending) >= settleEvery || until.Sub(s.Now()) < s.opts.Lease/2 {
+				batch, pending = pending, nil
+			}
+			mu.Unlock()
+			if err := s.settle(ctx, batch); err != nil {
+				fail(err)
+			}
+		}(j)
 	}
-	f.mu.Unlock()
-	for _, j := range jobs {
-		f.wg.Add(1)
-		go f.send(ctx, j)
+	wg.Wait()
+	if err := s.settle(ctx, pending); err != nil {
+		first = errors.Join(first, err)
 	}
-	return n == s.opts.Batch || (free > 0 && len(jobs) == free), n > 0 || len(jobs) > 0, nil
-}
-
-// send makes one attempt at j, if its lease still covers a whole attempt, and hands it to the
-// settler; otherwise it gives j back unsent. Either way j's slot is freed.
-func (f *flight) send(ctx context.Context, j webhook.Job) {
-	defer func() {
-		f.mu.Lock()
-		f.total--
-		if f.bySub[j.Subscription.ID]--; f.bySub[j.Subscription.ID] <= 0 {
-			delete(f.bySub, j.Subscription.ID)
-		}
-		f.mu.Unlock()
-		select {
-		case f.freed <- struct{}{}:
-		default:
-		}
-		f.wg.Done()
-	}()
-	s := f.s
-	if !j.CanSend(s.Now(), s.opts.Timeout+(s.opts.Lease-s.opts.Timeout)/2) {
-		// An attempt must end with half of what the lease has beyond its timeout to spare, for its
-		// record; one that could outlive the lease could be sent again by another process.
-		if err := s.db.InTx(context.WithoutCancel(ctx), func(tx Tx) error { return tx.WebhookQueue().Release([]webhook.Job{j}) }); err != nil {
-			f.fail(err)
-		}
-		return
-	}
-	r, err := s.deliver(ctx, j)
-	if err != nil {
-		f.fail(err)
-		return
-	}
-	f.results <- r
+	return n == s.opts.Batch || len(jobs) == s.opts.Batch, n > 0 || len(jobs) > 0, first
 }
 
 // settle records the attempts rs in one transaction, and tells of each subscription that turned
@@ -386,7 +289,7 @@ func (s *Service) deliver(ctx context.Context, j webhook.Job) (webhook.Result, e
 			o.GaveUp(j.Event.Type)
 		}
 	}
-	return webhook.Result{Attempt: a, GaveUp: gaveUp, Subscription: j.Subscription, LeasedUntil: j.LeasedUntil}, nil
+	return webhook.Result{Attempt: a, GaveUp: gaveUp, Subscription: j.Subscription}, nil
 }
 
 // post sends one delivery. The answer's body is read (to reuse the connection) but never kept:
