@@ -89,6 +89,7 @@ func TestConsentValidateAndWithdraw(t *testing.T) {
 		{Consent{Scope: ScopeAllInvolved, GivenOn: d(2026, 3, 1)}, "/given_on"},
 		{Consent{Scope: ScopeOrganisations, GivenOn: d(2026, 1, 1)}, "/organisation_ids"},
 		{Consent{Scope: ScopeOrganisationTypes, GivenOn: d(2026, 1, 1)}, "/organisation_types"},
+		{Consent{Scope: ScopeAllInvolved, GivenOn: d(2026, 1, 1), GivenBy: " \u200b "}, "/given_by"}, // says nothing: no one gave it
 	} {
 		var fe *fault.Error
 		if err := c.c.Validate(today); !errors.As(err, &fe) || fe.Fields[0].Pointer != c.ptr {
