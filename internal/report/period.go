@@ -41,7 +41,7 @@ func (p Period) Days() int {
 func (p Period) Previous() Period {
 	from, to := statutory.Civil(p.From), statutory.Civil(p.To)
 	end := from.AddDate(0, 0, -1)
-	if from.Day() == 1 && to.AddDate(0, 0, 1).Day() == 1 {
+	if p.WholeMonths() {
 		months := (to.Year()-from.Year())*12 + int(to.Month()) - int(from.Month()) + 1
 		return Period{From: from.AddDate(0, -months, 0), To: end}
 	}
