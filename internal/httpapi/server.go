@@ -346,23 +346,22 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 // publicRoutes lists the /v1 operations whose security the contract sets to none, in Echo's
 // route syntax ({name} becomes :name).
 func publicRoutes(spec *openapi3.T) map[string]bool {
-	out := map[string]bool{}
-	for path, item := range spec.Paths.Map() {
-		for method, op := range item.Operations() {
-			if op.Security != nil && len(*op.Security) == 0 && strings.HasPrefix(path, "/v1/") {
-				out[method+" "+pathParam.ReplaceAllString(path, ":$1")] = true
-			}
-		}
-	}
-	return out
+	return routesWhere(spec, func(path string, op *openapi3.Operation) bool {
+		return op.Security != nil && len(*op.Security) == 0 && strings.HasPrefix(path, "/v1/")
+	})
 }
 
-// secretAnswerRoutes reads which operations answer with a secret shown once, as "METHOD echo-path".
+// secretAnswerRoutes reads which operations answer with a secret shown once (x-answer-holds-secret).
 func secretAnswerRoutes(spec *openapi3.T) map[string]bool {
+	return routesWhere(spec, func(_ string, op *openapi3.Operation) bool { return op.Extensions["x-answer-holds-secret"] == true })
+}
+
+// routesWhere lists the operations of spec that match, as "METHOD echo-path" ({name} becomes :name).
+func routesWhere(spec *openapi3.T, match func(path string, op *openapi3.Operation) bool) map[string]bool {
 	out := map[string]bool{}
 	for path, item := range spec.Paths.Map() {
 		for method, op := range item.Operations() {
-			if op.Extensions["x-answer-holds-secret"] == true {
+			if match(path, op) {
 				out[method+" "+pathParam.ReplaceAllString(path, ":$1")] = true
 			}
 		}
