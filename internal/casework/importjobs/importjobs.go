@@ -105,15 +105,18 @@ type runningJob struct {
 	kept func() bool   // whether what the run wrote so far stays (continuing on error, not a dry run)
 }
 
-// stopped is what a run stopped by its cancellation leaves: the rows read and, continuing on
-// error, what its committed batches made; all or nothing, nothing was kept. The row errors not
-// yet written come with it.
-func (r runningJob) stopped() (imports.Progress, []imports.RowError) {
+// recordStopped writes, in tx, what a run stopped by its cancellation left to job id: the rows
+// read and, continuing on error, what its committed batches made (all or nothing, nothing was
+// kept), with the row errors not yet written.
+func (r runningJob) recordStopped(tx Tx, id string, now time.Time) error {
 	c, errs, n := r.pr.take()
 	if !r.kept() {
 		c = importjob.Counts{Rows: c.Rows}
 	}
-	return imports.Progress{Counts: toCounts(c), ErrorCount: n}, errs
+	if err := tx.ImportJobs().AddErrors(id, errs); err != nil {
+		return err
+	}
+	return tx.ImportJobs().CancelledCounts(id, imports.Progress{Counts: toCounts(c), ErrorCount: n}, now)
 }
 
 // New returns the import job service; kinds builds the layouts' kinds (on each run, so they
@@ -606,13 +609,7 @@ func (s *Service) run(ctx context.Context, j imports.Job) error {
 			// canceller on another replica wrote the counts last recorded: the job's record
 			// gets the run's own now.
 			_ = s.blobs.Delete(context.WithoutCancel(ctx), rejectsKey)
-			p, errs := rj.stopped()
-			return s.db.InTx(context.WithoutCancel(ctx), func(tx Tx) error {
-				if err := tx.ImportJobs().AddErrors(j.ID, errs); err != nil {
-					return err
-				}
-				return tx.ImportJobs().CancelledCounts(j.ID, p, s.Now())
-			})
+			return s.db.InTx(context.WithoutCancel(ctx), func(tx Tx) error { return rj.recordStopped(tx, j.ID, s.Now()) })
 		case stopped || errors.Is(h, errLeaseLost):
 			return nil // another replica runs it now
 		}
@@ -793,11 +790,7 @@ func (s *Service) Cancel(ctx context.Context, id string) (j imports.Job, err err
 			return err
 		}
 		if ok && here {
-			p, errs := r.stopped()
-			if err := tx.ImportJobs().AddErrors(id, errs); err != nil {
-				return err
-			}
-			if err := tx.ImportJobs().CancelledCounts(id, p, now); err != nil {
+			if err := r.recordStopped(tx, id, now); err != nil {
 				return err
 			}
 		}
