@@ -65,3 +65,8 @@ type APIKey struct {
 	CreatedAt      time.Time
 	RevokedAt      *time.Time
 }
+
+// SignInsChanged is the notice, among revoked keys' ids, that a practitioner a sign-in token may
+// name has changed (made inactive, moved to another organisation): what was remembered of sign-ins
+// is checked against the directory again.
+const SignInsChanged = "sign-ins"

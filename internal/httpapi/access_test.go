@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"context"
 	"net/http"
 	"path/filepath"
 	"strconv"
@@ -11,6 +12,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/app"
 	"github.com/oneplan-send/oneplan/internal/auth"
 	"github.com/oneplan-send/oneplan/internal/httpapi"
+	"github.com/oneplan-send/oneplan/internal/store"
 )
 
 func items(t *testing.T, r reply) []any {
@@ -158,10 +160,37 @@ func TestTeamDrivesAccess(t *testing.T) {
 				t.Errorf("a token naming %s: %d %s", name, r.status, r.body)
 			}
 		}
-		if r := e.do(http.MethodGet, "/v1/young-people", "", nil, "Authorization", "Bearer "+
-			e.idp.token(t, auth.RolePractitioner, e.other, map[string]any{"oneplan_practitioner": e.otherWorker})); r.status != http.StatusOK {
+		worker := e.idp.token(t, auth.RolePractitioner, e.other, map[string]any{"oneplan_practitioner": e.otherWorker})
+		if r := e.do(http.MethodGet, "/v1/young-people", "", nil, "Authorization", "Bearer "+worker); r.status != http.StatusOK {
 			t.Fatalf("a practitioner of the organisation the token names: %d %s", r.status, r.body)
 		}
+		// Another process on the same database remembers the sign-in it checked (while it hears
+		// every replica's changes); a practitioner made inactive on this one loses access there
+		// when the change commits, not when the 30 seconds it is remembered for run out.
+		var second *app.App
+		if e.st.Dialect() == store.Postgres {
+			second = app.New(e.st, app.Options{})
+			ctx, stop := context.WithCancel(context.Background())
+			defer stop()
+			live := e.st.Listen(ctx, store.KeysChannel, second.Keys.Forget)
+			second.Keys.Invalidation(live)
+			waitFor(t, "the second process hearing changes", 10*time.Second, live)
+			signIn := auth.Principal{Role: auth.RolePractitioner, OrganisationID: e.other, PractitionerID: e.otherWorker}
+			if err := second.Keys.SignedIn(context.Background(), signIn); err != nil {
+				t.Fatalf("the second process: %v", err)
+			}
+			defer func() {
+				waitFor(t, "the second process refusing the inactive practitioner", 10*time.Second, func() bool {
+					return second.Keys.SignedIn(context.Background(), signIn) != nil
+				})
+			}()
+		}
+		pr := e.do(http.MethodGet, "/v1/practitioners/"+e.otherWorker, e.admin, nil)
+		if r := e.do(http.MethodPatch, "/v1/practitioners/"+e.otherWorker, e.admin, map[string]any{"active": false},
+			"Content-Type", "application/merge-patch+json", "If-Match", pr.header.Get("ETag")); r.status != http.StatusOK {
+			t.Fatalf("make the practitioner inactive: %d %s", r.status, r.body)
+		}
+		e.do(http.MethodGet, "/v1/young-people", "", nil, "Authorization", "Bearer "+worker).problem(t, http.StatusUnauthorized)
 	})
 }
 

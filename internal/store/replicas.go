@@ -73,7 +73,8 @@ func (b RateBank) Purge(ctx context.Context, before time.Time) (int64, error) {
 
 // Channels for notifications between replicas.
 const (
-	// KeysChannel carries the id of a revoked key; "*" means any key may have changed.
+	// KeysChannel carries the id of a revoked key; "*" means any key may have changed, and
+	// auth.SignInsChanged that a practitioner sign-in tokens may name has changed.
 	KeysChannel = "oneplan_keys"
 )
 

@@ -153,7 +153,12 @@ func (tx directoryRepo) Practitioner(id string) (directory.Practitioner, error) 
 // UpdatePractitioner writes p if p.Version-1 is still current.
 func (tx directoryRepo) UpdatePractitioner(p directory.Practitioner) error {
 	row := toPractitionerRow(p)
-	return updateVersioned(tx.conn, &row, "practitioners", p.ID, p.Version-1)
+	if err := updateVersioned(tx.conn, &row, "practitioners", p.ID, p.Version-1); err != nil {
+		return err
+	}
+	// Every replica checks sign-in tokens naming practitioners against the directory again
+	// (keys.Service.SignedIn) when this commits: one made inactive or moved loses access at once.
+	return translate(notify(tx.conn, KeysChannel, auth.SignInsChanged))
 }
 
 // Practitioners lists one page.

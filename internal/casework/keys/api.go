@@ -37,7 +37,11 @@ type Service struct {
 
 // New returns the key service; organisations creates the council's own organisation on first start.
 func New(core casework.Core, db casework.DB[Tx], organisations *organisations.Service) *Service {
-	return &Service{Core: core, db: db, organisations: organisations, cache: newCache(), signIns: signIns{seen: map[[2]string]time.Time{}}}
+	s := &Service{Core: core, db: db, organisations: organisations, cache: newCache(), signIns: signIns{seen: map[[2]string]time.Time{}}}
+	if organisations != nil {
+		organisations.OnPractitionerChange(s.signIns.forget) // at once here; other replicas hear it from the store
+	}
+	return s
 }
 
 // APIKeys lists keys (never the keys themselves).

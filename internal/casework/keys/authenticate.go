@@ -43,5 +43,13 @@ func (s *Service) Authenticate(ctx context.Context, key string) (auth.Principal,
 // replica) is being heard, and the caller passes each one heard to Forget ("*" for all).
 func (s *Service) Invalidation(live func() bool) { s.cache.live = live }
 
-// Forget drops a revoked key from the cache ("*": every key).
-func (s *Service) Forget(keyID string) { s.cache.forget(keyID) }
+// Forget drops a revoked key from the cache ("*": every key, and every sign-in remembered);
+// auth.SignInsChanged drops the sign-ins remembered (a practitioner changed).
+func (s *Service) Forget(keyID string) {
+	if keyID == "*" || keyID == auth.SignInsChanged {
+		s.signIns.forget()
+	}
+	if keyID != auth.SignInsChanged {
+		s.cache.forget(keyID)
+	}
+}

@@ -10,14 +10,25 @@ import (
 )
 
 // signInTTL is how long a sign-in token's organisation and practitioner, once found in the
-// directory, are taken as still there without asking again: a practitioner made inactive loses
-// access within it (a token's own lifetime is the identity provider's).
+// directory, are taken as still there without asking again. A change of a practitioner clears what
+// is remembered on every replica when it commits (auth.SignInsChanged); this bounds the rest.
 const signInTTL = 30 * time.Second
 
-// signIns remembers the directory's answer for (organisation, practitioner) pairs.
+// signIns remembers the directory's answer for (organisation, practitioner) pairs. Like the key
+// cache it is used only while changes from every replica are heard (the key cache's live).
 type signIns struct {
 	mu   sync.Mutex
 	seen map[[2]string]time.Time
+	// forgotten counts clears: an answer read before a change was heard is not remembered after it.
+	forgotten uint64
+}
+
+// forget clears what is remembered: a practitioner changed somewhere.
+func (m *signIns) forget() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.forgotten++
+	clear(m.seen)
 }
 
 // SignedIn checks a caller named by a verified sign-in token against the directory, as an API key
@@ -28,10 +39,12 @@ type signIns struct {
 func (s *Service) SignedIn(ctx context.Context, p auth.Principal) error {
 	denied := fault.New(fault.Unauthenticated, "The sign-in token names an organisation or practitioner this council's directory does not hold.")
 	key, now := [2]string{p.OrganisationID, p.PractitionerID}, s.Now()
+	live := s.cache.live()
 	s.signIns.mu.Lock()
 	until, ok := s.signIns.seen[key]
+	gen := s.signIns.forgotten
 	s.signIns.mu.Unlock()
-	if ok && now.Before(until) {
+	if live && ok && now.Before(until) {
 		return nil
 	}
 	err := s.db.Read(ctx, func(tx Tx) error {
@@ -53,11 +66,17 @@ func (s *Service) SignedIn(ctx context.Context, p auth.Principal) error {
 	if err != nil {
 		return err
 	}
+	if !live {
+		return nil
+	}
 	s.signIns.mu.Lock()
+	defer s.signIns.mu.Unlock()
+	if gen != s.signIns.forgotten {
+		return nil // a practitioner changed while this was read: do not remember what may be stale
+	}
 	if len(s.signIns.seen) > 10_000 {
 		clear(s.signIns.seen) // bounded: many distinct pairs only cost a read each again
 	}
 	s.signIns.seen[key] = now.Add(signInTTL)
-	s.signIns.mu.Unlock()
 	return nil
 }

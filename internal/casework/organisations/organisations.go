@@ -32,6 +32,14 @@ type Service struct {
 	db casework.DB[Tx]
 	// Systems are the short names external ids may use besides URIs (ONEPLAN_EXTERNAL_ID_SYSTEMS).
 	Systems externalid.Systems
+	// practitionerChanged hear of each practitioner changed here, once it has committed (the key
+	// service forgets the sign-ins it remembered; other replicas hear of it from the store).
+	practitionerChanged []func()
+}
+
+// OnPractitionerChange adds fn to what hears of a practitioner changed through this service.
+func (s *Service) OnPractitionerChange(fn func()) {
+	s.practitionerChanged = append(s.practitionerChanged, fn)
 }
 
 // New returns the directory's service.
@@ -330,6 +338,13 @@ func (s *Service) Practitioners(ctx context.Context, f directory.PractitionerFil
 // UpdatePractitioner changes a practitioner.
 func (s *Service) UpdatePractitioner(ctx context.Context, id string, ifMatch *int, mutate casework.Mutation[directory.Practitioner]) (_ directory.Practitioner, err error) {
 	defer casework.Wrap(&err, "update practitioner %s", id)
+	defer func() {
+		if err == nil {
+			for _, fn := range s.practitionerChanged {
+				fn()
+			}
+		}
+	}()
 	return practitioners.Patch(ctx, s.Core, s.db, auth.ManagePractitioners, id, ifMatch, mutate, nil,
 		func(tx Tx, _ auth.Principal, cur directory.Practitioner, next *directory.Practitioner) error {
 			if next.OrganisationID != cur.OrganisationID {
