@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"testing"
 	"time"
 
@@ -99,6 +100,90 @@ func TestWebhookGivesUp(t *testing.T) {
 		}
 		if n := failingEvents(); n != 1 {
 			t.Fatalf("%d webhook_subscription.failing events, want still 1", n)
+		}
+	}, func(o *httpapi.Options, a *app.Options) {
+		a.WebhookPolicy = webhook.Policy{Allowed: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}}
+		a.Dispatch = webhooks.Options{Retry: webhook.Retry{Base: 10 * time.Millisecond, Cap: 10 * time.Millisecond, GiveUpAfter: time.Nanosecond}}
+	})
+}
+
+// TestWebhookStatusChangeBumpsVersion: the dispatcher turning a subscription failing, and healthy
+// again, changes what GET shows, so it takes the next version (a new ETag) and a new updated_at,
+// and a PATCH whose If-Match was read before the change is refused (412) instead of saving over a
+// status it never saw. Before, the status changed under an unchanged version and ETag.
+func TestWebhookStatusChangeBumpsVersion(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		r := newReceiver(t)
+		r.down = true
+		res := e.do(http.MethodPost, "/v1/webhook-subscriptions", e.admin, map[string]any{"organisation_id": e.council, "view": "council",
+			"url": r.srv.URL + "/hook", "event_types": []string{"organisation.created"}})
+		if res.status != http.StatusCreated {
+			t.Fatalf("subscribe: %d %s", res.status, res.body)
+		}
+		doc := res.json(t)
+		sub := doc["subscription"].(map[string]any)["id"].(string)
+		r.secrets = []string{doc["secret"].(string)}
+		type seen struct {
+			status, etag, updatedAt string
+			version                 float64
+		}
+		get := func() seen {
+			t.Helper()
+			res := e.do(http.MethodGet, "/v1/webhook-subscriptions/"+sub, e.admin, nil)
+			if res.status != http.StatusOK {
+				t.Fatalf("subscription: %d %s", res.status, res.body)
+			}
+			d := res.json(t)
+			return seen{status: d["status"].(string), etag: res.header.Get("ETag"), updatedAt: d["updated_at"].(string), version: d["version"].(float64)}
+		}
+		org := func(name string) {
+			t.Helper()
+			if res := e.do(http.MethodPost, "/v1/organisations", e.admin, map[string]any{"name": name, "type": "school_secondary", "locality": "East"}); res.status != http.StatusCreated {
+				t.Fatalf("organisation: %d %s", res.status, res.body)
+			}
+		}
+		changed := func(what string, before, after seen) {
+			t.Helper()
+			if after.etag == before.etag || after.version != before.version+1 || after.updatedAt == before.updatedAt {
+				t.Fatalf("%s: ETag %s -> %s, version %v -> %v, updated_at %s -> %s; want the next version, a new ETag and updated_at",
+					what, before.etag, after.etag, before.version, after.version, before.updatedAt, after.updatedAt)
+			}
+		}
+
+		healthy := get()
+		if healthy.status != "healthy" || healthy.etag != `"1"` {
+			t.Fatalf("new subscription: %+v", healthy)
+		}
+		org("Stale Tag Academy")
+		e.dispatchUntil(t, "the subscription to fail", func() bool { return get().status == "failing" })
+		failing := get()
+		changed("turned failing", healthy, failing)
+		// An optimistic PATCH read before the change is refused, and changes nothing.
+		e.do(http.MethodPatch, "/v1/webhook-subscriptions/"+sub, e.admin, map[string]any{"active": false}, "If-Match", healthy.etag).
+			problem(t, http.StatusPreconditionFailed)
+		if now := get(); now != failing {
+			t.Fatalf("a refused PATCH changed the subscription: %+v, was %+v", now, failing)
+		}
+
+		// Healthy again: another version, and it is among the changes since it failed.
+		r.mu.Lock()
+		r.down = false
+		r.mu.Unlock()
+		org("Fresh Tag Academy")
+		e.dispatchUntil(t, "the subscription to recover", func() bool { return get().status == "healthy" })
+		recovered := get()
+		changed("healthy again", failing, recovered)
+		list := e.do(http.MethodGet, "/v1/webhook-subscriptions?updated_since="+url.QueryEscape(recovered.updatedAt), e.admin, nil)
+		if list.status != http.StatusOK {
+			t.Fatalf("list: %d %s", list.status, list.body)
+		}
+		if items := list.json(t)["items"].([]any); len(items) != 1 || items[0].(map[string]any)["id"] != sub {
+			t.Fatalf("changes since the recovery: %v, want the subscription", items)
+		}
+		e.do(http.MethodPatch, "/v1/webhook-subscriptions/"+sub, e.admin, map[string]any{"active": false}, "If-Match", failing.etag).
+			problem(t, http.StatusPreconditionFailed)
+		if res := e.do(http.MethodPatch, "/v1/webhook-subscriptions/"+sub, e.admin, map[string]any{"active": false}, "If-Match", recovered.etag); res.status != http.StatusOK {
+			t.Fatalf("PATCH with the current ETag: %d %s", res.status, res.body)
 		}
 	}, func(o *httpapi.Options, a *app.Options) {
 		a.WebhookPolicy = webhook.Policy{Allowed: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}}

@@ -325,7 +325,14 @@ func (r outboxRow) toPublished() outbox.Published {
 // the attempts just inserted, and one update of the subscriptions that succeeded, so the cost of a
 // batch does not grow by a statement per event. Each delivery is this process's by its lease, so
 // the batch touches no row another process is settling.
-func (tx webhookRepo) Settle(rs []webhook.Result) ([]string, error) {
+//
+// A subscription whose status changes (failing, or healthy again) gets its next version and
+// updated_at now, in the same statement: its representation changed, so its ETag must too, and
+// a PATCH that read the old version is then refused (412) rather than writing the old status back.
+// The statement does not ask for the version it read (the dispatcher never read one): it bumps
+// whatever version is current, so a user's PATCH committed meanwhile is never undone, and only a
+// subscription whose status actually changes is written at all.
+func (tx webhookRepo) Settle(now time.Time, rs []webhook.Result) ([]string, error) {
 	if len(rs) == 0 {
 		return nil, nil
 	}
@@ -374,9 +381,13 @@ func (tx webhookRepo) Settle(rs []webhook.Result) ([]string, error) {
 	if err := settle(failed, "status = 'failed'"); err != nil {
 		return nil, err
 	}
+	now = now.UTC()
+	turn := func(to webhook.Status) map[string]any {
+		return map[string]any{"status": string(to), "version": gorm.Expr("version + 1"), "updated_at": now}
+	}
 	if len(healthy) > 0 {
 		if err := tx.w().Table("webhook_subscriptions").Where("id IN ? AND status = ?", setKeys(healthy), string(webhook.Failing)).
-			Update("status", string(webhook.Healthy)).Error; err != nil {
+			UpdateColumns(turn(webhook.Healthy)).Error; err != nil {
 			return nil, translate(err)
 		}
 	}
@@ -386,7 +397,7 @@ func (tx webhookRepo) Settle(rs []webhook.Result) ([]string, error) {
 			continue // a later attempt to it succeeded in the same batch
 		}
 		res := tx.w().Table("webhook_subscriptions").Where("id = ? AND status = ?", id, string(webhook.Healthy)).
-			Update("status", string(webhook.Failing))
+			UpdateColumns(turn(webhook.Failing))
 		if res.Error != nil {
 			return nil, translate(res.Error)
 		}

@@ -8,9 +8,13 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/oneplan-send/oneplan/internal/access"
+	"github.com/oneplan-send/oneplan/internal/directory"
+	"github.com/oneplan-send/oneplan/internal/fault"
 	"github.com/oneplan-send/oneplan/internal/outbox"
 	"github.com/oneplan-send/oneplan/internal/store"
 	"github.com/oneplan-send/oneplan/internal/store/storetest"
+	"github.com/oneplan-send/oneplan/internal/testkit"
+	"github.com/oneplan-send/oneplan/internal/webhook"
 )
 
 // TestFeedNeverSkipsALateCommit: an event whose transaction began (and took its id) first but
@@ -94,6 +98,62 @@ func TestFeedNeverSkipsALateCommit(t *testing.T) {
 		}
 		if again, _ := feed(next); len(again) != 0 {
 			t.Fatalf("the feed repeated events: %+v", again)
+		}
+	})
+}
+
+// TestWebhookStatusChangeRefusesAStaleSave: a PATCH loads the subscription, the dispatcher turns
+// it failing before the PATCH saves, and the save is refused as stale (412, or 409 without
+// If-Match) instead of writing back the status it loaded. Each turn of the status takes the next
+// version and updated_at. Before, the status changed under the same version, so the save matched
+// it and the subscription was silently healthy again.
+func TestWebhookStatusChangeRefusesAStaleSave(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		t0 := time.Now().UTC().Truncate(time.Millisecond)
+		org := directory.Organisation{ID: newID(t), Name: "Receiving Council", Type: "local_authority_send", CreatedAt: t0, UpdatedAt: t0, Version: 1}
+		sub := webhook.Subscription{ID: newID(t), OrganisationID: org.ID, View: webhook.ViewCouncil, URL: "https://hooks.example.org/a", Active: true,
+			Status: webhook.Healthy, Secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", CreatedAt: t0, UpdatedAt: t0, Version: 1}
+		write(t, st, func(tx *store.Tx) error {
+			if err := tx.Directory().CreateOrganisation(org); err != nil {
+				return err
+			}
+			return tx.Webhooks().CreateSubscription(sub)
+		})
+		load := func() webhook.Subscription {
+			return read(t, st, func(tx *store.Tx) (webhook.Subscription, error) { return tx.Webhooks().Subscription(sub.ID) })
+		}
+		settle := func(at time.Time, code int, gaveUp bool) []string {
+			t.Helper()
+			a := webhook.Attempt{ID: newID(t), SubscriptionID: sub.ID, EventID: newID(t), EventType: outbox.OrganisationCreated.Name, Attempt: 1,
+				AttemptedAt: at, ResponseCode: code}
+			var failing []string
+			write(t, st, func(tx *store.Tx) (err error) {
+				failing, err = tx.WebhookQueue().Settle(at, []webhook.Result{{Attempt: a, GaveUp: gaveUp, Subscription: sub}})
+				return err
+			})
+			return failing
+		}
+
+		loaded := load() // a PATCH has read version 1 ...
+		t1 := t0.Add(time.Minute)
+		if failing := settle(t1, 503, true); len(failing) != 1 || failing[0] != sub.ID {
+			t.Fatalf("failing %v, want the subscription", failing)
+		}
+		// ... and saves its change after the dispatcher turned the subscription failing.
+		loaded.URL, loaded.Version, loaded.UpdatedAt = "https://hooks.example.org/b", loaded.Version+1, t1.Add(time.Second)
+		testkit.AsFault(t, st.InTx(ctx, func(tx *store.Tx) error { return tx.Webhooks().UpdateSubscription(loaded) }), fault.PreconditionFailed)
+		got := load()
+		if got.Status != webhook.Failing || got.Version != 2 || !got.UpdatedAt.Equal(t1) || got.URL != sub.URL {
+			t.Fatalf("after the status change and the stale save: status %s, version %d, updated_at %s, url %s; want failing, 2, %s, %s",
+				got.Status, got.Version, got.UpdatedAt, got.URL, t1, sub.URL)
+		}
+		// A success turns it healthy: the next version again. One that changes no status writes nothing.
+		t2 := t1.Add(time.Minute)
+		settle(t2, 204, false)
+		settle(t2.Add(time.Minute), 204, false)
+		if got := load(); got.Status != webhook.Healthy || got.Version != 3 || !got.UpdatedAt.Equal(t2) {
+			t.Fatalf("healthy again: status %s, version %d, updated_at %s; want healthy, 3, %s", got.Status, got.Version, got.UpdatedAt, t2)
 		}
 	})
 }

@@ -77,9 +77,10 @@ type Queue interface {
 	// Claim takes up to max due deliveries for this process until now+lease.
 	Claim(now time.Time, lease time.Duration, max int) ([]Job, error)
 	// Settle records attempts and settles their deliveries, however many, in a few statements:
-	// each delivered, due again at its NextRetryAt, or failed (given up). It reports the
-	// subscriptions that turned from healthy to failing.
-	Settle(rs []Result) (failing []string, err error)
+	// each delivered, due again at its NextRetryAt, or failed (given up). A subscription whose
+	// status changes with them (healthy to failing, or back) takes its next version, updated at
+	// now. It reports the subscriptions that turned from healthy to failing.
+	Settle(now time.Time, rs []Result) (failing []string, err error)
 	// Prune deletes events published before cutoff that no delivery still waits for, and attempts
 	// and settled deliveries older than cutoff, and reports how many events it deleted.
 	Prune(cutoff time.Time, max int) (int64, error)

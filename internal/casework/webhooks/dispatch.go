@@ -241,7 +241,7 @@ func (s *Service) settle(ctx context.Context, rs []webhook.Result) error {
 		subs[r.Attempt.SubscriptionID] = r.Subscription
 	}
 	return s.db.InTx(context.WithoutCancel(ctx), func(tx Tx) error {
-		failing, err := tx.WebhookQueue().Settle(rs)
+		failing, err := tx.WebhookQueue().Settle(s.Now(), rs)
 		if err != nil {
 			return err
 		}
