@@ -42,7 +42,7 @@ func tail(ctx context.Context, st *store.Store, fromStart bool, stdout io.Writer
 	for ctx.Err() == nil {
 		err := st.Read(ctx, func(tx *store.Tx) error {
 			for {
-				evs, next, err := tx.Feed().After(after, nil, time.Time{}, access.All, 200)
+				evs, next, err := tx.Feed().After(after, nil, nil, time.Time{}, access.All, 200)
 				if err != nil {
 					return err
 				}

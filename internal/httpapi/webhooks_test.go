@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -257,8 +258,9 @@ func TestWebhooks(t *testing.T) {
 				break
 			}
 		}
-		for id := range got {
-			if !seen[id] {
+		for id, docs := range got {
+			// The service's administrative events go to council subscriptions only.
+			if !seen[id] && !slices.Contains(webhook.AdministrativeRecordTypes, docs[0]["record_type"].(string)) {
 				t.Fatalf("event %s was delivered but is not in the feed", id)
 			}
 		}
@@ -282,6 +284,88 @@ func TestWebhooks(t *testing.T) {
 		}
 		if res := e.do(http.MethodPost, "/v1/webhook-subscriptions", e.officer, map[string]any{"organisation_id": e.council, "view": "council", "url": council.srv.URL}); res.status != http.StatusForbidden {
 			t.Errorf("a SEND officer subscribed: %d", res.status)
+		}
+	}, webhookOptions)
+}
+
+// TestEventFeedLeavesOutAdministration: the service's administrative events (API keys issued and
+// revoked, webhook subscriptions created and changed) go to council subscriptions only, as
+// docs/webhooks.md says: they are in no caller's pull feed, not even the SEND team's, who see
+// every child's events but may not manage keys or subscriptions. Asked for by type, the feed
+// answers an empty page. Before, a caller who sees the whole council read them all.
+func TestEventFeedLeavesOutAdministration(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		r := newReceiver(t)
+		res := e.do(http.MethodPost, "/v1/webhook-subscriptions", e.admin, map[string]any{"organisation_id": e.council, "view": "council", "url": r.srv.URL + "/hook"})
+		if res.status != http.StatusCreated {
+			t.Fatalf("subscribe: %d %s", res.status, res.body)
+		}
+		doc := res.json(t)
+		sub := doc["subscription"].(map[string]any)["id"].(string)
+		r.secrets = []string{doc["secret"].(string)}
+		if res := e.do(http.MethodPatch, "/v1/webhook-subscriptions/"+sub, e.admin, map[string]any{"event_types": []string{}}); res.status != http.StatusOK {
+			t.Fatalf("patch: %d %s", res.status, res.body)
+		}
+		issued := e.do(http.MethodPost, "/v1/api-keys", e.admin, map[string]any{"organisation_id": e.school, "role": "practitioner", "name": "school MIS"})
+		if issued.status != http.StatusCreated {
+			t.Fatalf("issue: %d %s", issued.status, issued.body)
+		}
+		key := issued.json(t)["api_key"].(map[string]any)["id"].(string)
+		if res := e.do(http.MethodPost, "/v1/api-keys/"+key+"/revoke", e.admin, nil); res.status != http.StatusOK {
+			t.Fatalf("revoke: %d %s", res.status, res.body)
+		}
+		if res := e.do(http.MethodPost, "/v1/organisations", e.admin, map[string]any{"name": "Feed Academy", "type": "school_secondary", "locality": "East"}); res.status != http.StatusCreated {
+			t.Fatalf("organisation: %d %s", res.status, res.body)
+		}
+		e.do(http.MethodPost, "/v1/young-people", e.officer, child(3))
+		administrative := []string{"api_key.created", "api_key.revoked", "webhook_subscription.created", "webhook_subscription.updated"}
+		// The council's subscription receives them (and numbering them puts them before the feed).
+		e.dispatchUntil(t, "the administrative events at the council's receiver", func() bool {
+			got, _, _ := r.snapshot()
+			n := map[string]bool{}
+			for _, docs := range got {
+				if docs[0]["record_id"] == key || docs[0]["record_id"] == sub || docs[0]["type"] == "young_person.created" {
+					n[docs[0]["type"].(string)] = true
+				}
+			}
+			return n["api_key.created"] && n["api_key.revoked"] && n["webhook_subscription.updated"] && n["young_person.created"]
+		})
+
+		feed := func(caller, query string) map[string]int {
+			t.Helper()
+			types := map[string]int{}
+			for cursor := ""; ; {
+				res := e.do(http.MethodGet, "/v1/events?limit=50"+query+cursor, caller, nil)
+				if res.status != http.StatusOK {
+					t.Fatalf("feed: %d %s", res.status, res.body)
+				}
+				doc := res.json(t)
+				items := doc["items"].([]any)
+				if len(items) == 0 {
+					return types
+				}
+				for _, it := range items {
+					types[it.(map[string]any)["type"].(string)]++
+				}
+				cursor = "&after=" + doc["next_cursor"].(string)
+			}
+		}
+		for name, caller := range map[string]string{"SEND officer": e.officer, "admin": e.admin, "practitioner": e.practitioner, "panel member": e.panel} {
+			got := feed(caller, "")
+			for _, typ := range administrative {
+				if got[typ] > 0 {
+					t.Errorf("a %s's feed holds %d %s events", name, got[typ], typ)
+				}
+			}
+			if got["organisation.created"] == 0 {
+				t.Errorf("a %s's feed holds no directory events: %v", name, got)
+			}
+			if by := feed(caller, "&types="+strings.Join(administrative, ",")); len(by) > 0 {
+				t.Errorf("a %s's feed asked for the administrative types: %v", name, by)
+			}
+		}
+		if got := feed(e.officer, ""); got["young_person.created"] == 0 {
+			t.Errorf("the SEND officer's feed holds no casework: %v", got)
 		}
 	}, webhookOptions)
 }

@@ -22,7 +22,8 @@ type Notices interface {
 // Feed reads committed events in commit order, for the pull feed. The store implements it.
 type Feed interface {
 	// After lists up to limit events after the cursor seq (0: from the start) that sc may see, of
-	// the given types (none: all), and the cursor to continue from: the last event examined, even
-	// if sc could not see it, so a caller polling on never reads the same stretch twice.
-	After(seq int64, types []string, since time.Time, sc access.Scope, limit int) ([]Published, int64, error)
+	// the given types (none: all) and about none of the record types omit, and the cursor to
+	// continue from: the last event examined, even if sc could not see it, so a caller polling on
+	// never reads the same stretch twice.
+	After(seq int64, types, omit []string, since time.Time, sc access.Scope, limit int) ([]Published, int64, error)
 }

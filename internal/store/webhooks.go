@@ -464,10 +464,10 @@ func (tx webhookRepo) Replay(s webhook.Subscription, r webhook.Replay, now time.
 	return int(res.RowsAffected), translate(res.Error)
 }
 
-// After lists committed events after seq that sc may see. The last number given is read first:
-// every event numbered up to it was committed with it, so the page holds no gap, and when fewer
-// than limit events are visible the cursor moves on to it.
-func (tx outboxRepo) After(seq int64, types []string, since time.Time, sc access.Scope, limit int) ([]outbox.Published, int64, error) {
+// After lists committed events after seq that sc may see, about none of the record types omit.
+// The last number given is read first: every event numbered up to it was committed with it, so
+// the page holds no gap, and when fewer than limit events are visible the cursor moves on to it.
+func (tx outboxRepo) After(seq int64, types, omit []string, since time.Time, sc access.Scope, limit int) ([]outbox.Published, int64, error) {
 	var last []int64
 	if err := tx.q().Table("event_sequence").Where("name = 'outbox'").Pluck("last", &last).Error; err != nil || len(last) == 0 {
 		if err == nil {
@@ -485,6 +485,9 @@ func (tx outboxRepo) After(seq int64, types []string, since time.Time, sc access
 	q := tx.q().Model(&outboxRow{}).Where("seq > ? AND seq <= ?", seq, last[0])
 	if len(types) > 0 {
 		q = q.Where("event_type IN ?", types)
+	}
+	if len(omit) > 0 {
+		q = q.Where("record_type NOT IN ?", omit)
 	}
 	if !since.IsZero() {
 		q = q.Where("occurred_at >= ?", since.UTC())

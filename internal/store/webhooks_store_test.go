@@ -42,7 +42,7 @@ func TestFeedNeverSkipsALateCommit(t *testing.T) {
 				next int64
 			)
 			if err := st.Read(ctx, func(tx *store.Tx) (err error) {
-				evs, next, err = tx.Feed().After(after, nil, time.Time{}, access.All, 50)
+				evs, next, err = tx.Feed().After(after, nil, nil, time.Time{}, access.All, 50)
 				return err
 			}); err != nil {
 				t.Fatal(err)

@@ -128,6 +128,13 @@ func (s Subscription) Wants(name string) bool {
 // directory is visible to every role.
 var DirectoryRecordTypes = []string{outbox.OrganisationCreated.RecordType, outbox.PractitionerCreated.RecordType}
 
+// AdministrativeRecordTypes are the record types whose events tell of the service's own
+// administration (API keys, webhook subscriptions): neither about a child nor the directory's,
+// they go to council subscriptions only and are in no caller's pull feed. They carry no secrets,
+// but a caller who may not manage keys or subscriptions has no business following their
+// lifecycle, and an admin, who may, reads them through the API and the audit trail.
+var AdministrativeRecordTypes = []string{outbox.APIKeyCreated.RecordType, outbox.WebhookSubscriptionCreated.RecordType}
+
 // IsDirectory reports whether events about recordType are directory events.
 func IsDirectory(recordType string) bool {
 	for _, t := range DirectoryRecordTypes {

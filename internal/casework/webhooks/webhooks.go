@@ -60,7 +60,9 @@ type FeedPage struct {
 }
 
 // Feed lists committed events after the cursor, in commit order, that the caller may see. The
-// read is audited like any list: one event naming every event shown and every child they are about.
+// service's administrative events (API keys, subscriptions) are in no one's feed: they go to
+// council subscriptions only. The read is audited like any list: one event naming every event
+// shown and every child they are about.
 func (s *Service) Feed(ctx context.Context, after string, types []string, since time.Time, limit int) (page FeedPage, err error) {
 	defer casework.Wrap(&err, "read the event feed")
 	p, err := casework.Allow(ctx, auth.ReadEvents)
@@ -84,7 +86,7 @@ func (s *Service) Feed(ctx context.Context, after string, types []string, since 
 		limit = paging.Default
 	}
 	err = s.db.Read(ctx, func(tx Tx) error {
-		events, next, err := tx.Feed().After(seq, types, since, s.Scope(p), limit)
+		events, next, err := tx.Feed().After(seq, types, webhook.AdministrativeRecordTypes, since, s.Scope(p), limit)
 		if err != nil {
 			return err
 		}
