@@ -21,6 +21,13 @@ import (
 // schema), migrated through id, and checked by after.
 func checkMigration(t *testing.T, id string, before, after func(t *testing.T, db *gorm.DB)) {
 	t.Helper()
+	checkMigrationAt(t, id, before, func(t *testing.T, db *gorm.DB, _ string) { after(t, db) })
+}
+
+// checkMigrationAt is checkMigration whose after is also given the database's DSN, to open the
+// store on it.
+func checkMigrationAt(t *testing.T, id string, before func(t *testing.T, db *gorm.DB), after func(t *testing.T, db *gorm.DB, dsn string)) {
+	t.Helper()
 	ids := migrations.IDs()
 	i := slices.Index(ids, id)
 	if i < 0 {
@@ -28,7 +35,8 @@ func checkMigration(t *testing.T, id string, before, after func(t *testing.T, db
 	}
 	for _, b := range storetest.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
-			db := openRaw(t, b.Empty(t))
+			dsn := b.Empty(t)
+			db := openRaw(t, dsn)
 			if i > 0 {
 				if err := migrations.MigrateTo(db, ids[i-1]); err != nil {
 					t.Fatalf("migrate to %s: %v", ids[i-1], err)
@@ -47,7 +55,7 @@ func checkMigration(t *testing.T, id string, before, after func(t *testing.T, db
 			if !slices.Equal(applied, ids[:i+1]) {
 				t.Fatalf("applied %v, want %v", applied, ids[:i+1])
 			}
-			after(t, db)
+			after(t, db, dsn)
 		})
 	}
 }

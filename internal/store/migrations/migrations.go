@@ -69,6 +69,7 @@ var all = []*gormigrate.Migration{
 	m0117,
 	m0119,
 	m0120,
+	m0121,
 }
 
 // Table records the IDs of the migrations applied.
