@@ -363,6 +363,9 @@ func TestRetentionAndErasure(t *testing.T) {
 		if r := e.upload(e.officer, "ehc_plan", plan.feedback, testPDF, "application/octet-stream"); r.status != http.StatusCreated {
 			t.Fatalf("upload: %d %s", r.status, r.body)
 		}
+		// And a meeting, with the practitioner who took part in it.
+		e.mustDo(http.MethodPost, "/v1/meetings", map[string]any{"referral_id": f.referral, "type": "taf", "held_on": dateOf(time.Now()),
+			"attendees": []any{map[string]any{"kind": "practitioner", "practitioner_id": e.lead, "took_part": true}}}, http.StatusCreated)
 		x := e.mustDo(http.MethodGet, "/v1/young-people/"+f.child+"/export", nil, http.StatusOK)
 		if len(x["ehc_needs_assessments"].([]any)) != 1 || len(x["ehc_plans"].([]any)) != 1 || len(x["annual_reviews"].([]any)) != 1 ||
 			len(x["documents"].([]any)) != 1 {

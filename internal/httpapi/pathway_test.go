@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"context"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -237,5 +238,67 @@ func TestPanelMembersSeeWhatWasPutBeforeTheirPanel(t *testing.T) {
 			t.Fatalf("panel member lists %d referrals, want 1", n)
 		}
 		e.do(http.MethodPatch, "/v1/young-people/"+before.child, panelKey, map[string]any{"preferred_name": "X"}).problem(t, http.StatusForbidden)
+	})
+}
+
+// TestPanelReachOnlyForMembersWhoTookPart: a practitioner listed at a child's MAP as not taking
+// part (took_part false, or how did_not_take_part) gains no reach to the child through it; one who
+// took part does. A correction of the attendees moves the reach with it.
+func TestPanelReachOnlyForMembersWhoTookPart(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		practitioner := func(name string) string {
+			return e.do(http.MethodPost, "/v1/practitioners", e.admin, map[string]any{"organisation_id": e.health, "name": name,
+				"email": strings.ToLower(name) + "@health.example", "role": "social_worker"}).json(t)["id"].(string)
+		}
+		keyOf := func(member string) string {
+			return e.do(http.MethodPost, "/v1/api-keys", e.admin, map[string]any{"organisation_id": e.health, "role": "panel_member",
+				"name": "panel", "practitioner_id": member}).json(t)["key"].(string)
+		}
+		present, absent, excused := practitioner("Present"), practitioner("Absent"), practitioner("Excused")
+		keys := map[string]string{present: keyOf(present), absent: keyOf(absent), excused: keyOf(excused)}
+		f := e.fixture()
+		e.walkToMAM(f, dateOf(time.Now()))
+		attendee := func(id string, tookPart bool, how string) map[string]any {
+			a := map[string]any{"kind": "practitioner", "practitioner_id": id, "took_part": tookPart}
+			if how != "" {
+				a["how"] = how
+			}
+			return a
+		}
+		mp := e.mustDo(http.MethodPost, "/v1/meetings", map[string]any{"referral_id": f.referral, "type": "map", "held_on": dateOf(time.Now()),
+			"attendees":    []any{attendee(present, true, "in_person"), attendee(absent, false, ""), attendee(excused, true, "did_not_take_part")},
+			"map_decision": map[string]any{"solution": "Short breaks", "cost_band": "5k_to_20k", "outcome": "approved"}}, http.StatusCreated)["id"].(string)
+		reaches := func(member string, want bool) {
+			t.Helper()
+			key := keys[member]
+			for _, path := range []string{"/v1/young-people/" + f.child, "/v1/referrals/" + f.referral, "/v1/meetings/" + mp} {
+				r := e.do(http.MethodGet, path, key, nil)
+				if want && r.status != http.StatusOK {
+					t.Fatalf("%s as a member who took part: %d %s", path, r.status, r.body)
+				}
+				if !want {
+					r.problem(t, http.StatusNotFound)
+				}
+			}
+			n := 0
+			if want {
+				n = 1
+			}
+			for _, path := range []string{"/v1/young-people", "/v1/referrals", "/v1/meetings?type=map"} {
+				if got := len(items(t, e.do(http.MethodGet, path, key, nil))); got != n {
+					t.Fatalf("%s lists %d as panel member (took part: %v), want %d", path, got, want, n)
+				}
+			}
+		}
+		reaches(present, true)
+		reaches(absent, false)
+		reaches(excused, false)
+
+		// Corrected: the member who was there did not take part after all, the absentee did.
+		e.mustDo(http.MethodPatch, "/v1/meetings/"+mp, map[string]any{"attendees": []any{attendee(present, false, ""),
+			attendee(absent, true, "video"), attendee(excused, true, "did_not_take_part")}}, http.StatusOK)
+		reaches(present, false)
+		reaches(absent, true)
+		reaches(excused, false)
 	})
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"slices"
 	"time"
 
 	"gorm.io/gorm"
@@ -66,11 +67,16 @@ func (tx conn) meetingsQuery() *gorm.DB {
 		Joins("JOIN referrals ON referrals.id = meetings.referral_id")
 }
 
-// CreateMeeting inserts m and the actions agreed at it.
+// CreateMeeting inserts m, the practitioners who took part in it and the actions agreed at it.
 func (tx meetingRepo) Create(m meeting.Meeting) error {
 	row := toMeetingRow(m)
 	if err := tx.w().Create(&row).Error; err != nil {
 		return translate(err)
+	}
+	for _, id := range participants(m) {
+		if err := tx.keepParticipant(m.ID, id, ""); err != nil {
+			return err
+		}
 	}
 	for _, a := range m.Actions {
 		ar := toActionRow(a)
@@ -98,10 +104,71 @@ func (tx meetingRepo) Get(id string, s access.Scope) (meeting.Meeting, error) {
 	return out[0], nil
 }
 
-// UpdateMeeting writes m if m.Version-1 is still current. Its actions are not touched.
+// UpdateMeeting writes m, and who took part in it, if m.Version-1 is still current. Its actions
+// are not touched.
 func (tx meetingRepo) Update(m meeting.Meeting) error {
 	row := toMeetingRow(m)
-	return updateVersioned(tx.conn, &row, "meetings", m.ID, m.Version-1)
+	if err := updateVersioned(tx.conn, &row, "meetings", m.ID, m.Version-1); err != nil {
+		return err
+	}
+	return tx.writeParticipants(m)
+}
+
+// Who took part in a meeting: meeting_participants holds one row per practitioner who took part
+// (meeting.Attendee.Participated), written with the meeting, so that a panel member's reach
+// (visibleConditionAs) reads it by practitioner rather than searching the attendees JSON, which
+// could not tell an attendee who took part from one recorded as not taking part.
+
+// participantColumns are a meeting_participants row's columns, in keepParticipant's order.
+var participantColumns = []string{"meeting_id", "practitioner_id"}
+
+// participants lists the practitioners who took part in m, each once.
+func participants(m meeting.Meeting) []string {
+	var out []string
+	for _, a := range m.Attendees {
+		if a.PractitionerID != "" && a.Participated() && !slices.Contains(out, a.PractitionerID) {
+			out = append(out, a.PractitionerID)
+		}
+	}
+	return out
+}
+
+// keepParticipant writes that practitionerID took part in the meeting meetingID, with the unit's
+// other writes; tail is the insert's ON CONFLICT clause, if any.
+func (tx conn) keepParticipant(meetingID, practitionerID, tail string) error {
+	vals := []any{meetingID, practitionerID}
+	switch {
+	case tx.batch != nil:
+		return tx.gatherRow(tx.insertHead("meeting_participants", participantColumns), tail, vals, "")
+	case tx.deferWrites:
+		tx.keepInsert("meeting_participants", participantColumns, vals, nil, tail)
+		return nil
+	}
+	return translate(tx.later(func(db *gorm.DB) *gorm.DB {
+		return db.Exec("INSERT INTO meeting_participants (meeting_id, practitioner_id) VALUES (?, ?)"+tail, vals...)
+	}))
+}
+
+// writeParticipants makes m's participants what its attendees now say: the rows of practitioners
+// no longer taking part go, and those taking part are added where missing. The two touch
+// different rows, so both are kept for the unit's one statement on PostgreSQL (whose parts run in
+// no set order) and are held back, with the rest, unless the meeting's versioned update succeeds.
+func (tx conn) writeParticipants(m meeting.Meeting) error {
+	ids := participants(m)
+	if err := tx.later(func(db *gorm.DB) *gorm.DB {
+		if len(ids) == 0 {
+			return db.Exec("DELETE FROM meeting_participants WHERE meeting_id = ?", m.ID)
+		}
+		return db.Exec("DELETE FROM meeting_participants WHERE meeting_id = ? AND practitioner_id NOT IN ?", m.ID, ids)
+	}); err != nil {
+		return translate(err)
+	}
+	for _, id := range ids {
+		if err := tx.keepParticipant(m.ID, id, " ON CONFLICT (meeting_id, practitioner_id) DO NOTHING"); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Meetings lists one page within scope, newest first, each with its actions.

@@ -267,9 +267,11 @@ func visibleConditionAs(col string, s access.Scope, asArray bool) (string, []any
 		args = append(args, s.YoungPersonIDs)
 	}
 	if s.PanelPractitionerID != "" {
-		// Attendees are stored as JSON written by encoding/json, so the member's entry reads exactly so.
-		conds = append(conds, col+` IN (SELECT m.young_person_id FROM meetings m WHERE m.type = 'map' AND m.attendees LIKE ?)`)
-		args = append(args, `%"practitioner_id":"`+s.PanelPractitionerID+`"%`)
+		// Only a member who took part in the panel (meeting_participants, written with each
+		// meeting), not one listed as not taking part; read down its (practitioner_id) index.
+		conds = append(conds, col+` IN (SELECT m.young_person_id FROM meeting_participants mp JOIN meetings m ON m.id = mp.meeting_id
+			WHERE mp.practitioner_id = ? AND m.type = 'map')`)
+		args = append(args, s.PanelPractitionerID)
 	}
 	if len(conds) == 0 {
 		return "1 = 0", nil

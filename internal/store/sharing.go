@@ -255,6 +255,7 @@ func (tx peopleRepo) Erase(id string) error {
 		"DELETE FROM survey_invitations WHERE young_person_id = ?",
 		"DELETE FROM survey_responses WHERE young_person_id = ?",
 		"DELETE FROM meeting_actions WHERE young_person_id = ?",
+		"DELETE FROM meeting_participants WHERE meeting_id IN (SELECT id FROM meetings WHERE young_person_id = ?)",
 		"DELETE FROM meetings WHERE young_person_id = ?",
 		"UPDATE family_assessments SET previous_id = NULL WHERE young_person_id = ?",
 		"DELETE FROM family_assessments WHERE young_person_id = ?",
