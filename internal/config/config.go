@@ -73,7 +73,7 @@ var Vars = [][3]string{
 	{"ONEPLAN_COUNCIL_EMAIL", "", "the SEND team's email address, printed on letters and plan documents"},
 	{"ONEPLAN_COUNCIL_PHONE", "", "the SEND team's telephone number, printed on letters and plan documents"},
 	{"ONEPLAN_MAX_BODY_BYTES", "1048576", "largest request body accepted (413 above)"},
-	{"ONEPLAN_AREA_LOCALITIES", "", "localities forming the pathway's area, comma-separated; empty means everyone is in the area"},
+	{"ONEPLAN_AREA_LOCALITIES", "", "localities forming the pathway's area, comma-separated; empty means everyone is in the area. Open data and analysts' reports name no other locality (the rest pooled into one row); empty, they name none"},
 	{"ONEPLAN_ALLOW_TEST_NHS_NUMBERS", "false", "accept NHS numbers in the 999 test range (test and training only)"},
 	{"ONEPLAN_CORS_ORIGINS", "", "browser front-end origins allowed to call the API, comma-separated"},
 	{"ONEPLAN_LOG_LEVEL", "info", "debug, info, warn or error"},

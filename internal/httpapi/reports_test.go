@@ -357,6 +357,85 @@ func TestOpenData(t *testing.T) {
 	}, publish)
 }
 
+// TestOpenDataLocalities: a locality is free text typed on a child's record, so open data and
+// analysts' reports name only the council's own localities (ONEPLAN_AREA_LOCALITIES) and pool
+// every other, with the unrecorded, into one controlled row: a family's name typed as a locality
+// is published nowhere, not even as the label of a withheld row. Nor can a caller filter by it.
+// The SEND team's exact report still shows it as recorded.
+func TestOpenDataLocalities(t *testing.T) {
+	publish := func(_ *httpapi.Options, c *app.Options) {
+		c.OpenData = []string{report.Activity}
+		c.Area = []string{"South", "North"}
+	}
+	each(t, func(t *testing.T, e *env) {
+		// Six children in South, one with a family's name as the locality, four with North mistyped.
+		for i, locality := range []string{"South", "South", "South", "south ", "South", "South", "Jane Smith's house", "Nroth", "Nroth", "Nroth", "Nroth"} {
+			kid := e.mustDo(http.MethodPost, "/v1/young-people", map[string]any{"given_name": "Child", "family_name": fmt.Sprintf("Locality %d", i),
+				"date_of_birth": "2016-05-01", "locality": locality}, http.StatusCreated)["id"].(string)
+			e.mustDo(http.MethodPost, "/v1/referrals", map[string]any{"young_person_id": kid, "referrer_practitioner_id": e.schoolSENCO,
+				"reasons": []string{"sen"}, "services_involved": []string{"school", "camhs"}, "received_on": "2026-03-02"}, http.StatusCreated)
+		}
+		const period = "?from=2026-03-01&to=2026-03-31"
+		typed := func(body []byte) bool {
+			s := strings.ToLower(string(body))
+			return strings.Contains(s, "smith") || strings.Contains(s, "nroth")
+		}
+		for name, r := range map[string]reply{
+			"open data":           e.do(http.MethodGet, "/v1/open-data/activity"+period, "", nil),
+			"open data CSV":       e.do(http.MethodGet, "/v1/open-data/activity"+period, "", nil, "Accept", "text/csv"),
+			"open data compared":  e.do(http.MethodGet, "/v1/open-data/activity"+period+"&compare=true", "", nil),
+			"analyst":             e.do(http.MethodGet, "/v1/reports/activity"+period, e.analyst, nil),
+			"SEND team, open":     e.do(http.MethodGet, "/v1/reports/activity"+period+"&disclosure=open", e.officer, nil),
+			"SEND team, open CSV": e.do(http.MethodGet, "/v1/reports/activity"+period+"&disclosure=open", e.officer, nil, "Accept", "text/csv"),
+		} {
+			if r.status != http.StatusOK {
+				t.Fatalf("%s: %d %s", name, r.status, r.body)
+			}
+			if typed(r.body) {
+				t.Errorf("%s publishes a locality typed on a child's record:\n%s", name, r.body)
+			}
+		}
+		d := e.report("", "/v1/open-data/activity"+period)
+		checkControlled(t, d, 5, additiveTables)
+		labels := map[string]string{}
+		for _, r := range d.table(t, "referrals_by_locality", "") {
+			labels[r["category"].(string)] = r["label"].(string)
+		}
+		if want := map[string]string{"south": "South", "north": "North", "": report.OtherLocalities, "total": "Total"}; fmt.Sprint(labels) != fmt.Sprint(want) {
+			t.Errorf("locality rows %v, want %v", labels, want)
+		}
+		// South's six are published by name; North's zero is withheld, and with it the pooled five
+		// (the smallest other part) so that the total does not give the zero away.
+		d.want(t, "referrals_by_locality", "south", "referrals", 6)
+		d.want(t, "referrals_by_locality", "total", "referrals", 11)
+		for _, hidden := range []string{"north", ""} {
+			if f := d.fig(t, "referrals_by_locality", "", hidden, "referrals"); !f.suppressed {
+				t.Errorf("%q should be withheld: %+v", hidden, f)
+			}
+		}
+
+		// Exact, the SEND team sees every locality as recorded.
+		x := e.report(e.officer, "/v1/reports/activity"+period)
+		x.want(t, "referrals_by_locality", "jane smith's house", "referrals", 1)
+		x.want(t, "referrals_by_locality", "nroth", "referrals", 4)
+		x.want(t, "referrals_by_locality", "south", "referrals", 6)
+		if r := e.do(http.MethodGet, "/v1/reports/activity"+period, e.officer, nil); !strings.Contains(string(r.body), `"label":"Jane Smith's house"`) {
+			t.Errorf("the exact report labels the locality as recorded:\n%s", r.body)
+		}
+
+		// Controlled figures filter only by the council's localities: figures for a guessed text
+		// would tell whether a record carries it.
+		for _, path := range []string{"/v1/open-data/activity" + period + "&locality=Jane%20Smith%27s%20house",
+			"/v1/reports/activity" + period + "&locality=nroth&disclosure=open"} {
+			if p := e.do(http.MethodGet, path, e.analyst, nil).problem(t, http.StatusBadRequest); !hasPointer(p, "/query/locality") {
+				t.Errorf("%s: %v", path, pointers(p))
+			}
+		}
+		e.report("", "/v1/open-data/activity"+period+"&locality=south").want(t, "referrals_by_locality", "south", "referrals", 6)
+		e.report(e.officer, "/v1/reports/activity"+period+"&locality=nroth").want(t, "referrals_by_locality", "nroth", "referrals", 4)
+	}, publish)
+}
+
 // TestExperienceScores: survey means to two decimal places on a known data set; the parents'
 // four questions come out as the Salford pilot reported them (4.7, 4.6, 4.5, 4.4).
 func TestExperienceScores(t *testing.T) {

@@ -17,6 +17,10 @@ type ActivityFigures struct {
 	// recorded) and by route ("" when not accepted).
 	ByReason, ByMainReason, BySettingType, ByLocality, ByRoute Counts
 	LocalityNames                                              map[string]string
+	// PooledLocalities, set by PoolLocalities for a disclosure-controlled report, labels the
+	// ByLocality row keyed "", which then pools every locality not the council's with those not
+	// recorded; empty, that row is the referrals with no locality recorded.
+	PooledLocalities string
 	// Settings counts the distinct organisations that referred, by type.
 	Settings Counts
 	Meetings Counts // held, by type

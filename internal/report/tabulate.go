@@ -88,16 +88,22 @@ func TabulateActivity(r *Report, acts []ActivityFigures) {
 		func(a ActivityFigures) Counts { return a.BySettingType }, "referrals", referrals, true)
 	breakdown(r, acts, "settings_by_type", "Settings that referred, by type", "setting_type", "settings", types,
 		func(a ActivityFigures) Counts { return a.Settings }, "settings", settings, true)
+	// Exact, a locality is labelled as recorded; pooled for disclosure control (PoolLocalities),
+	// only the council's localities are named and the row keyed "" holds every other.
 	var localities []Category
+	unnamed := "Not recorded"
 	for _, a := range acts {
 		for k, name := range a.LocalityNames {
-			if !slices.ContainsFunc(localities, func(c Category) bool { return c.Key == k }) {
+			if k != "" && !slices.ContainsFunc(localities, func(c Category) bool { return c.Key == k }) {
 				localities = append(localities, Category{Key: k, Label: name})
 			}
 		}
+		if a.PooledLocalities != "" {
+			unnamed = a.PooledLocalities
+		}
 	}
 	slices.SortFunc(localities, func(a, b Category) int { return cmp.Compare(a.Key, b.Key) })
-	localities = append(localities, Category{Key: "", Label: "Not recorded"})
+	localities = append(localities, Category{Key: "", Label: unnamed})
 	breakdown(r, acts, "referrals_by_locality", "Referrals by the child's locality", "locality", "referrals", localities,
 		func(a ActivityFigures) Counts { return a.ByLocality }, "referrals", referrals, true)
 	routes := []Category{{Key: referral.RouteFamilyAssessment, Label: "Family assessment"},

@@ -37,6 +37,9 @@ type Options struct {
 	Disclosure report.Policy
 	// OpenData lists the reports published without credentials at /v1/open-data/{report}.
 	OpenData []string
+	// Localities are the council's localities (ONEPLAN_AREA_LOCALITIES): disclosure-controlled
+	// reports name no other, pooling the rest into one row, and filter by no other.
+	Localities report.Localities
 	// LACode is the council's 3-digit DfE local authority number, for the SEN2 return.
 	LACode string
 	// Release names this build in statutory returns.
@@ -110,6 +113,8 @@ type ReportQuery struct {
 	Disclosure string // "", DisclosureExact or DisclosureOpen
 	// Experience only: one template, one point in the pathway.
 	TemplateID, Point string
+	// controlled is set by buildReport when disclosure control applies.
+	controlled bool
 }
 
 // Report computes one report for a signed-in caller. The SEND team gets exact figures unless it
@@ -153,7 +158,11 @@ func (s *Service) buildReport(ctx context.Context, kind string, q ReportQuery, c
 		if err := report.CheckControlled(period); err != nil {
 			return r, err
 		}
+		if err := s.opts.Localities.CheckFilter(q.Filter.Locality); err != nil {
+			return r, err
+		}
 	}
+	q.controlled = controlled
 	build, ok := reportBuilders[kind]
 	if !ok {
 		return r, fault.New(fault.NotFound, "No such report.")
@@ -222,10 +231,17 @@ func (s *Service) activityReport(tx Tx, r *report.Report, periods []report.Perio
 	acts, err := each(periods, func(p report.Period) (report.ActivityFigures, error) {
 		return tx.Reports().Activity(p.From, p.To, q.Filter)
 	})
-	if err == nil {
-		report.TabulateActivity(r, acts)
+	if err != nil {
+		return err
 	}
-	return err
+	if q.controlled {
+		// Locality names are typed per child: only the council's own are published.
+		for i := range acts {
+			acts[i] = acts[i].PoolLocalities(s.opts.Localities)
+		}
+	}
+	report.TabulateActivity(r, acts)
+	return nil
 }
 
 // experienceReport: per template and respondent group, each question's responses, mean score
