@@ -205,7 +205,7 @@ func open(ctx context.Context) (*deployment, error) {
 	reg := metrics.New()
 	a := app.New(st, app.Options{Blobs: blobs, Council: letter.Council{Name: cfg.CouncilName, Address: cfg.CouncilAddress, Email: cfg.CouncilEmail,
 		Phone: cfg.CouncilPhone}, DocumentLimits: document.Limits{MaxBytes: cfg.MaxDocumentBytes,
-		MaxUnpackedBytes: document.DefaultLimits.MaxUnpackedBytes, MaxRatio: document.DefaultLimits.MaxRatio}, Area: cfg.AreaLocalities, PersonRules: person.Rules{AllowTestNHSNumbers: cfg.AllowTestNHSNumbers, ExternalIDSystems: cfg.ExternalIDSystems},
+		MaxUnpackedBytes: document.DefaultLimits.MaxUnpackedBytes, MaxRatio: document.DefaultLimits.MaxRatio}, Area: cfg.AreaLocalities, Published: cfg.PublishedLocalities, PersonRules: person.Rules{AllowTestNHSNumbers: cfg.AllowTestNHSNumbers, ExternalIDSystems: cfg.ExternalIDSystems},
 		Imports:        importjobs.Options{MaxBytes: cfg.MaxImportBytes, FilesRetention: cfg.ImportRetention},
 		RetentionYears: cfg.RetentionYears, TransitionGapMinAge: cfg.TransitionGapMinAge, DeadlineLeads: cfg.DeadlineLeads, OpenData: cfg.OpenData, LACode: cfg.LACode,
 		Release: release(), Disclosure: report.Policy{Threshold: cfg.DisclosureThreshold, Rounding: cfg.DisclosureRounding, ShowZeros: cfg.DisclosureShowZeros},

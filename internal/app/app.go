@@ -53,9 +53,11 @@ import (
 // Options are the deployment's choices.
 type Options struct {
 	// Area lists the localities that make up the council's area for pathway eligibility; empty
-	// means the whole council. They are also the only localities disclosure-controlled reports
-	// name (see report.Localities).
+	// means the whole council.
 	Area []string
+	// Published lists the only localities disclosure-controlled reports name (report.Localities);
+	// empty, they name none (ONEPLAN_PUBLISHED_LOCALITIES, which defaults to the area's).
+	Published []string
 	// PersonRules are the validation choices for young people's records.
 	PersonRules person.Rules
 	// RetentionYears is how long after birth a young person's records are kept (default 31).
@@ -153,7 +155,7 @@ func New(st *store.Store, opts Options) *App {
 	a.Transitions = transitions.New(core, store.Bind(st, func(tx *store.Tx) transitions.Tx { return tx }), opts.TransitionGapMinAge)
 	a.Surveys = surveys.New(core, store.Bind(st, func(tx *store.Tx) surveys.Tx { return tx }), a.Referrals)
 	a.Reports = reports.New(core, store.Bind(st, func(tx *store.Tx) reports.Tx { return tx }),
-		reports.Options{Disclosure: opts.Disclosure, OpenData: opts.OpenData, Localities: opts.Area, LACode: opts.LACode, Release: opts.Release,
+		reports.Options{Disclosure: opts.Disclosure, OpenData: opts.OpenData, Localities: opts.Published, LACode: opts.LACode, Release: opts.Release,
 			CTRPolicy: opts.CTRPolicy})
 	if opts.Blobs == nil {
 		opts.Blobs = memoryBlobs()

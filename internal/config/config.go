@@ -26,6 +26,7 @@ type Config struct {
 	CouncilName         string         // ONEPLAN_COUNCIL_NAME: the organisation that owns the first admin key
 	MaxBodyBytes        int64          // ONEPLAN_MAX_BODY_BYTES
 	AreaLocalities      []string       // ONEPLAN_AREA_LOCALITIES: comma-separated; empty = the whole council
+	PublishedLocalities []string       // ONEPLAN_PUBLISHED_LOCALITIES: named in controlled reports; empty = AreaLocalities
 	AllowTestNHSNumbers bool           // ONEPLAN_ALLOW_TEST_NHS_NUMBERS: admit the 999 test range
 	CORSOrigins         []string       // ONEPLAN_CORS_ORIGINS: comma-separated front-end origins
 	LogLevel            string         // ONEPLAN_LOG_LEVEL: debug, info, warn, error
@@ -73,7 +74,8 @@ var Vars = [][3]string{
 	{"ONEPLAN_COUNCIL_EMAIL", "", "the SEND team's email address, printed on letters and plan documents"},
 	{"ONEPLAN_COUNCIL_PHONE", "", "the SEND team's telephone number, printed on letters and plan documents"},
 	{"ONEPLAN_MAX_BODY_BYTES", "1048576", "largest request body accepted (413 above)"},
-	{"ONEPLAN_AREA_LOCALITIES", "", "localities forming the pathway's area, comma-separated; empty means everyone is in the area. Open data and analysts' reports name no other locality (the rest pooled into one row); empty, they name none"},
+	{"ONEPLAN_AREA_LOCALITIES", "", "localities forming the pathway's area, comma-separated; empty means everyone is in the area"},
+	{"ONEPLAN_PUBLISHED_LOCALITIES", "", "the only localities open data and analysts' reports name and filter by, comma-separated (the rest pooled into one row); empty means ONEPLAN_AREA_LOCALITIES, and with both empty they name none"},
 	{"ONEPLAN_ALLOW_TEST_NHS_NUMBERS", "false", "accept NHS numbers in the 999 test range (test and training only)"},
 	{"ONEPLAN_CORS_ORIGINS", "", "browser front-end origins allowed to call the API, comma-separated"},
 	{"ONEPLAN_LOG_LEVEL", "info", "debug, info, warn or error"},
@@ -121,19 +123,20 @@ func FromEnv() (Config, error) {
 		return ""
 	}
 	c := Config{
-		DatabaseURL:    get("ONEPLAN_DATABASE_URL"),
-		Addr:           get("ONEPLAN_ADDR"),
-		AdminAPIKey:    get("ONEPLAN_ADMIN_API_KEY"),
-		CouncilName:    get("ONEPLAN_COUNCIL_NAME"),
-		CouncilAddress: get("ONEPLAN_COUNCIL_ADDRESS"),
-		CouncilEmail:   get("ONEPLAN_COUNCIL_EMAIL"),
-		CouncilPhone:   get("ONEPLAN_COUNCIL_PHONE"),
-		AreaLocalities: list(get("ONEPLAN_AREA_LOCALITIES")),
-		CORSOrigins:    list(get("ONEPLAN_CORS_ORIGINS")),
-		LogLevel:       get("ONEPLAN_LOG_LEVEL"),
-		OIDCIssuer:     get("ONEPLAN_OIDC_ISSUER"),
-		OIDCAudience:   get("ONEPLAN_OIDC_AUDIENCE"),
-		OIDCJWKSURL:    get("ONEPLAN_OIDC_JWKS_URL"),
+		DatabaseURL:         get("ONEPLAN_DATABASE_URL"),
+		Addr:                get("ONEPLAN_ADDR"),
+		AdminAPIKey:         get("ONEPLAN_ADMIN_API_KEY"),
+		CouncilName:         get("ONEPLAN_COUNCIL_NAME"),
+		CouncilAddress:      get("ONEPLAN_COUNCIL_ADDRESS"),
+		CouncilEmail:        get("ONEPLAN_COUNCIL_EMAIL"),
+		CouncilPhone:        get("ONEPLAN_COUNCIL_PHONE"),
+		AreaLocalities:      list(get("ONEPLAN_AREA_LOCALITIES")),
+		PublishedLocalities: list(get("ONEPLAN_PUBLISHED_LOCALITIES")),
+		CORSOrigins:         list(get("ONEPLAN_CORS_ORIGINS")),
+		LogLevel:            get("ONEPLAN_LOG_LEVEL"),
+		OIDCIssuer:          get("ONEPLAN_OIDC_ISSUER"),
+		OIDCAudience:        get("ONEPLAN_OIDC_AUDIENCE"),
+		OIDCJWKSURL:         get("ONEPLAN_OIDC_JWKS_URL"),
 	}
 	var err error
 	if c.DatabaseMaxConns, err = strconv.Atoi(get("ONEPLAN_DATABASE_MAX_CONNS")); err != nil || c.DatabaseMaxConns < 1 || c.DatabaseMaxConns > 1000 {
@@ -228,6 +231,11 @@ func FromEnv() (Config, error) {
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
 			return c, fmt.Errorf("ONEPLAN_PUBLIC_URL must be an http or https URL such as https://oneplan.council.example, with no query")
 		}
+	}
+	if len(c.PublishedLocalities) == 0 {
+		// A council whose pathway covers some localities publishes those; one that publishes by
+		// locality without narrowing its area (every referral in the area) lists them apart.
+		c.PublishedLocalities = c.AreaLocalities
 	}
 	return c, nil
 }

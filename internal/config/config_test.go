@@ -1,6 +1,9 @@
 package config
 
-import "testing"
+import (
+	"fmt"
+	"testing"
+)
 
 func TestPublicURL(t *testing.T) {
 	for _, tc := range []struct {
@@ -36,6 +39,24 @@ func TestDatabaseMaxConns(t *testing.T) {
 		c, err := FromEnv()
 		if (err == nil) != tc.ok || (tc.ok && c.DatabaseMaxConns != tc.want) {
 			t.Errorf("%q: got %d, %v", tc.in, c.DatabaseMaxConns, err)
+		}
+	}
+}
+
+// TestPublishedLocalities: the localities controlled reports name default to the pathway's area,
+// and may be listed apart from it (a council publishing by locality whose area is all of it).
+func TestPublishedLocalities(t *testing.T) {
+	for _, tc := range []struct{ area, published, want string }{
+		{"", "", "[]"}, {"South, North", "", "[South North]"}, {"", "South,North", "[South North]"}, {"South", "North,South", "[North South]"},
+	} {
+		t.Setenv("ONEPLAN_AREA_LOCALITIES", tc.area)
+		t.Setenv("ONEPLAN_PUBLISHED_LOCALITIES", tc.published)
+		c, err := FromEnv()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := fmt.Sprint(c.PublishedLocalities); got != tc.want {
+			t.Errorf("area %q, published %q: %s, want %s", tc.area, tc.published, got, tc.want)
 		}
 	}
 }

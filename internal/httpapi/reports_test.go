@@ -358,22 +358,26 @@ func TestOpenData(t *testing.T) {
 }
 
 // TestOpenDataLocalities: a locality is free text typed on a child's record, so open data and
-// analysts' reports name only the council's own localities (ONEPLAN_AREA_LOCALITIES) and pool
+// analysts' reports name only the council's own localities (ONEPLAN_PUBLISHED_LOCALITIES) and pool
 // every other, with the unrecorded, into one controlled row: a family's name typed as a locality
 // is published nowhere, not even as the label of a withheld row. Nor can a caller filter by it.
 // The SEND team's exact report still shows it as recorded.
 func TestOpenDataLocalities(t *testing.T) {
 	publish := func(_ *httpapi.Options, c *app.Options) {
 		c.OpenData = []string{report.Activity}
-		c.Area = []string{"South", "North"}
+		c.Published = []string{"South", "North"} // the pathway's area stays the whole council
 	}
 	each(t, func(t *testing.T, e *env) {
 		// Six children in South, one with a family's name as the locality, four with North mistyped.
 		for i, locality := range []string{"South", "South", "South", "south ", "South", "South", "Jane Smith's house", "Nroth", "Nroth", "Nroth", "Nroth"} {
 			kid := e.mustDo(http.MethodPost, "/v1/young-people", map[string]any{"given_name": "Child", "family_name": fmt.Sprintf("Locality %d", i),
 				"date_of_birth": "2016-05-01", "locality": locality}, http.StatusCreated)["id"].(string)
-			e.mustDo(http.MethodPost, "/v1/referrals", map[string]any{"young_person_id": kid, "referrer_practitioner_id": e.schoolSENCO,
+			ref := e.mustDo(http.MethodPost, "/v1/referrals", map[string]any{"young_person_id": kid, "referrer_practitioner_id": e.schoolSENCO,
 				"reasons": []string{"sen"}, "services_involved": []string{"school", "camhs"}, "received_on": "2026-03-02"}, http.StatusCreated)
+			// Publishing by locality does not narrow the area eligibility is judged on.
+			if in := ref["eligibility"].(map[string]any)["in_area"]; in != true {
+				t.Fatalf("a referral from %q: in_area %v", locality, in)
+			}
 		}
 		const period = "?from=2026-03-01&to=2026-03-31"
 		typed := func(body []byte) bool {
