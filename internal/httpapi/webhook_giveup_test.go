@@ -22,16 +22,7 @@ import (
 // one retry, then give up.
 func TestWebhookGivesUp(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
-		r := newReceiver(t)
-		r.down = true
-		res := e.do(http.MethodPost, "/v1/webhook-subscriptions", e.admin, map[string]any{"organisation_id": e.council, "view": "council",
-			"url": r.srv.URL + "/hook", "event_types": []string{"organisation.created"}})
-		if res.status != http.StatusCreated {
-			t.Fatalf("subscribe: %d %s", res.status, res.body)
-		}
-		doc := res.json(t)
-		sub := doc["subscription"].(map[string]any)["id"].(string)
-		r.secrets = []string{doc["secret"].(string)}
+		r, sub := e.downReceiver(t)
 		org := func(name string) {
 			if res := e.do(http.MethodPost, "/v1/organisations", e.admin, map[string]any{"name": name, "type": "school_secondary", "locality": "East"}); res.status != http.StatusCreated {
 				t.Fatalf("organisation: %d %s", res.status, res.body)
@@ -113,16 +104,7 @@ func TestWebhookGivesUp(t *testing.T) {
 // status it never saw. Before, the status changed under an unchanged version and ETag.
 func TestWebhookStatusChangeBumpsVersion(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
-		r := newReceiver(t)
-		r.down = true
-		res := e.do(http.MethodPost, "/v1/webhook-subscriptions", e.admin, map[string]any{"organisation_id": e.council, "view": "council",
-			"url": r.srv.URL + "/hook", "event_types": []string{"organisation.created"}})
-		if res.status != http.StatusCreated {
-			t.Fatalf("subscribe: %d %s", res.status, res.body)
-		}
-		doc := res.json(t)
-		sub := doc["subscription"].(map[string]any)["id"].(string)
-		r.secrets = []string{doc["secret"].(string)}
+		r, sub := e.downReceiver(t)
 		type seen struct {
 			status, etag, updatedAt string
 			version                 float64
@@ -189,4 +171,21 @@ func TestWebhookStatusChangeBumpsVersion(t *testing.T) {
 		a.WebhookPolicy = webhook.Policy{Allowed: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}}
 		a.Dispatch = webhooks.Options{Retry: webhook.Retry{Base: 10 * time.Millisecond, Cap: 10 * time.Millisecond, GiveUpAfter: time.Nanosecond}}
 	})
+}
+
+// downReceiver subscribes a council subscription to organisation.created at a receiver that is
+// down, returning the receiver (which checks signatures with the subscription's secret) and the
+// subscription's id.
+func (e *env) downReceiver(t *testing.T) (*receiver, string) {
+	t.Helper()
+	r := newReceiver(t)
+	r.down = true
+	res := e.do(http.MethodPost, "/v1/webhook-subscriptions", e.admin, map[string]any{"organisation_id": e.council, "view": "council",
+		"url": r.srv.URL + "/hook", "event_types": []string{"organisation.created"}})
+	if res.status != http.StatusCreated {
+		t.Fatalf("subscribe: %d %s", res.status, res.body)
+	}
+	doc := res.json(t)
+	r.secrets = []string{doc["secret"].(string)}
+	return r, doc["subscription"].(map[string]any)["id"].(string)
 }
