@@ -115,6 +115,19 @@ func TestFamilyDoesNotSeeSafeguarding(t *testing.T) {
 		leaks("the timeline", e.do(http.MethodGet, path+"/timeline", family, nil))
 		leaks("the access log", e.do(http.MethodGet, path+"/access-log", family, nil))
 		leaks("the export", e.do(http.MethodGet, path+"/export", family, nil))
+		// The FHIR facade answers from the same services: a concern raised on the referral does
+		// not make it urgent for the family (the SEND team's shows it).
+		for what, p := range map[string]string{"the FHIR ServiceRequest": "/fhir/R4/ServiceRequest/" + f.referral,
+			"the FHIR ServiceRequest search": "/fhir/R4/ServiceRequest?patient=" + f.child, "the FHIR Task": "/fhir/R4/Task/" + f.referral} {
+			r := e.do(http.MethodGet, p, family, nil)
+			leaks(what, r)
+			if strings.Contains(string(r.body), "urgent") {
+				t.Errorf("%s shows the family a safeguarding priority: %s", what, r.body)
+			}
+		}
+		if r := e.do(http.MethodGet, "/fhir/R4/ServiceRequest/"+f.referral, e.officer, nil); !strings.Contains(string(r.body), `"priority":"urgent"`) {
+			t.Errorf("the officer's ServiceRequest lost its urgency: %s", r.body)
+		}
 		// The fact of the involvement stays.
 		var orgs []string
 		for _, i := range items(t, e.do(http.MethodGet, path+"/involvements", family, nil)) {
