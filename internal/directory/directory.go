@@ -49,24 +49,30 @@ type Practitioner struct {
 // SocialWorker is the practitioner role that may lead on safeguarding.
 const SocialWorker = "social_worker"
 
-// NotASetting lists the organisation types that provide no education: a council or care team, a
-// health body, a voluntary group. Anything else (a school, college, nursery, PRU, or another
-// provider) may be consulted about being named in an EHC plan.
-var NotASetting = []string{"local_authority_send", "early_help", "social_care_children", "social_care_adults", "health_trust", "gp_practice", "vcs"}
+// IsSetting reports whether an organisation of type typ provides education (OrganisationType's
+// Setting), and so may be the setting an EHC plan names.
+func IsSetting(typ string) bool {
+	i := slices.IndexFunc(OrganisationTypes, func(t OrganisationType) bool { return t.Code == typ })
+	return i >= 0 && OrganisationTypes[i].Setting
+}
 
-// IsSetting reports whether an organisation of type typ may be the setting an EHC plan names.
-func IsSetting(typ string) bool { return !slices.Contains(NotASetting, typ) }
-
-// OrganisationType is a kind of organisation, with how reports name it.
-type OrganisationType struct{ Code, Label string }
+// OrganisationType is a kind of organisation, with how reports name it, and whether it provides
+// education (a school, college, nursery, PRU, or another provider): not a council or care team,
+// a health body or a voluntary group.
+type OrganisationType struct {
+	Code, Label string
+	Setting     bool
+}
 
 // OrganisationTypes lists every organisation type: early-years and school settings first, in the
 // order the Salford pathfinder counted the settings that referred, then everyone else.
 var OrganisationTypes = []OrganisationType{
-	{"pvi_nursery", "PVI"}, {"childrens_centre", "Children's centre"}, {"school_primary", "Primary school"},
-	{"school_secondary", "High school"}, {"school_special", "Special school"}, {"pru_primary", "Primary PRU"},
-	{"pru_medical", "Medical PRU"}, {"pru_secondary", "Secondary PRU"}, {"pru", "PRU"}, {"further_education", "Further education"},
-	{"local_authority_send", "Council SEND service"}, {"early_help", "Early help"}, {"social_care_children", "Children's social care"},
-	{"social_care_adults", "Adult social care"}, {"health_trust", "Health trust"}, {"gp_practice", "GP practice"},
-	{"vcs", "Voluntary and community sector"}, {"other", "Other"},
+	{"pvi_nursery", "PVI", true}, {"childrens_centre", "Children's centre", true}, {"school_primary", "Primary school", true},
+	{"school_secondary", "High school", true}, {"school_special", "Special school", true}, {"pru_primary", "Primary PRU", true},
+	{"pru_medical", "Medical PRU", true}, {"pru_secondary", "Secondary PRU", true}, {"pru", "PRU", true},
+	{"further_education", "Further education", true},
+	{"local_authority_send", "Council SEND service", false}, {"early_help", "Early help", false},
+	{"social_care_children", "Children's social care", false}, {"social_care_adults", "Adult social care", false},
+	{"health_trust", "Health trust", false}, {"gp_practice", "GP practice", false},
+	{"vcs", "Voluntary and community sector", false}, {"other", "Other", true},
 }
