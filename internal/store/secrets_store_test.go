@@ -124,7 +124,7 @@ func TestUnopenableSecretHoldsOnlyItsSubscription(t *testing.T) {
 			if _, _, err = tx.WebhookQueue().Sequence(time.Now().Add(time.Minute), 1000); err != nil {
 				return err
 			}
-			jobs, err = tx.WebhookQueue().Claim(time.Now().Add(time.Minute), time.Minute, 1000)
+			jobs, err = tx.WebhookQueue().Claim(time.Now().Add(time.Minute), time.Minute, 1000, nil)
 			return err
 		})
 		seen := map[string]bool{}

@@ -248,21 +248,26 @@ type deliveryKey struct {
 // lets several processes claim at once without waiting on or taking each other's; the lease
 // (locked_until) keeps a claimed delivery from the others until it is settled or, if this process
 // dies, until the lease runs out and another takes it over.
-func (tx webhookRepo) Claim(now time.Time, lease time.Duration, max int) ([]webhook.Job, error) {
+func (tx webhookRepo) Claim(now time.Time, lease time.Duration, max int, skip []string) ([]webhook.Job, error) {
 	now = now.UTC()
 	lock := ""
 	if tx.dialect == Postgres {
 		lock = " FOR UPDATE SKIP LOCKED"
 	}
+	args := []any{now.Add(lease), now, now}
+	without := ""
+	if len(skip) > 0 {
+		without, args = " AND subscription_id NOT IN ?", append(args, skip)
+	}
 	var keys []deliveryKey
 	err := tx.w().Raw(`UPDATE webhook_deliveries SET locked_until = ?
 		FROM (SELECT subscription_id AS sid, event_id AS eid FROM webhook_deliveries
 			WHERE status = 'pending' AND next_attempt_at <= ? AND (locked_until IS NULL OR locked_until <= ?)
-				AND subscription_id IN (SELECT id FROM webhook_subscriptions WHERE active)
+				AND subscription_id IN (SELECT id FROM webhook_subscriptions WHERE active)`+without+`
 			ORDER BY next_attempt_at LIMIT ?`+lock+`) c
 		WHERE webhook_deliveries.subscription_id = c.sid AND webhook_deliveries.event_id = c.eid
 		RETURNING webhook_deliveries.subscription_id, webhook_deliveries.event_id, webhook_deliveries.attempts, webhook_deliveries.first_attempt_at`,
-		now.Add(lease), now, now, max).Scan(&keys).Error
+		append(args, max)...).Scan(&keys).Error
 	if err != nil || len(keys) == 0 {
 		return nil, translate(err)
 	}

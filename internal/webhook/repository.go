@@ -74,8 +74,9 @@ type Queue interface {
 	// queues a delivery of each to every active subscription that wants it and may see it. It
 	// reports how many it sequenced, and false when another process is sequencing.
 	Sequence(now time.Time, max int) (int, bool, error)
-	// Claim takes up to max due deliveries for this process until now+lease.
-	Claim(now time.Time, lease time.Duration, max int) ([]Job, error)
+	// Claim takes up to max due deliveries for this process until now+lease, none of them to a
+	// subscription in skip (those this process already has deliveries in flight to).
+	Claim(now time.Time, lease time.Duration, max int, skip []string) ([]Job, error)
 	// Settle records attempts and settles their deliveries, however many, in a few statements:
 	// each delivered, due again at its NextRetryAt, or failed (given up). A subscription whose
 	// status changes with them (healthy to failing, or back) takes its next version, updated at

@@ -24,9 +24,10 @@ import (
 type Options struct {
 	Interval    time.Duration // how often to look for new events and due deliveries when idle
 	Batch       int           // events sequenced, and deliveries claimed, per round
-	Concurrency int           // deliveries in flight per process
+	Concurrency int           // deliveries in flight per process (one subscription's: at most half)
 	Lease       time.Duration // how long a claimed delivery is this process's before another may take it
 	Timeout     time.Duration // per attempt
+	Straggle    time.Duration // how long a round waits for its slowest subscription before claiming again without it
 	Retry       webhook.Retry
 	Retention   time.Duration // published events (and attempts) are pruned after this
 	Observer    Observer      // metrics; nil for none
@@ -50,6 +51,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Retry == (webhook.Retry{}) {
 		o.Retry = webhook.DefaultRetry
+	}
+	if o.Straggle <= 0 {
+		o.Straggle = 250 * time.Millisecond
 	}
 	if o.Retention <= 0 {
 		o.Retention = 7 * 24 * time.Hour
@@ -119,12 +123,16 @@ func Sign(secrets []string, msgID string, ts time.Time, body []byte) (string, er
 // subscription between them, and what a killed process had claimed is taken over when its lease
 // runs out. An idle dispatcher backs off: after each round that found nothing it waits twice as
 // long as before, from Interval up to 4 x Interval, and goes back to Interval once it finds work,
-// so idle replicas do not poll the database in a storm.
+// so idle replicas do not poll the database in a storm. A round waits for its deliveries at most
+// Straggle before it claims again: a subscription whose receiver is slow to answer is left to
+// finish alone, holds up no one else's, and is claimed for again when it has (see fleet). Run
+// returns once what it left in flight has finished and been recorded.
 func (s *Service) Run(ctx context.Context, report func(error)) {
+	defer s.fleet.alone.Wait()
 	var lastPrune time.Time
 	wait := s.opts.Interval
 	for ctx.Err() == nil {
-		busy, found, err := s.round(ctx)
+		busy, found, err := s.round(ctx, s.opts.Straggle, report)
 		if err != nil && ctx.Err() == nil {
 			report(err)
 		}
@@ -146,6 +154,7 @@ func (s *Service) Run(ctx context.Context, report func(error)) {
 		select {
 		case <-ctx.Done():
 		case <-time.After(wait):
+		case <-s.fleet.landed:
 		}
 	}
 }
@@ -155,79 +164,215 @@ func (s *Service) Run(ctx context.Context, report func(error)) {
 // recorded well within its lease).
 const settleEvery = 64
 
-// Round sequences what has committed, then claims and delivers what is due, once. It reports
-// whether a full batch of either was found (so there may be more waiting).
+// Round sequences what has committed, then claims and delivers what is due, once, and waits for
+// every delivery it claimed. It reports whether a full batch of either was found (so there may be
+// more waiting).
 func (s *Service) Round(ctx context.Context) (busy bool, err error) {
-	busy, _, err = s.round(ctx)
+	busy, _, err = s.round(ctx, 0, nil)
 	return busy, err
 }
 
-// round is Round, also reporting whether it found anything at all. Numbering and claiming are one
-// transaction; the attempts are recorded settleEvery at a time, each batch one transaction.
-func (s *Service) round(ctx context.Context) (busy, found bool, err error) {
+// round is Round, also reporting whether it found anything at all, and waiting for its deliveries
+// at most straggle (0: until all are done). Numbering and claiming are one transaction; the
+// attempts are recorded settleEvery at a time, each batch one transaction, and what is left when
+// the round ends in one more. A subscription's deliveries still in flight when straggle has passed
+// are left to finish alone (fly), their errors told to report.
+func (s *Service) round(ctx context.Context, straggle time.Duration, report func(error)) (busy, found bool, err error) {
 	defer casework.Wrap(&err, "dispatch events")
 	var n int
 	var jobs []webhook.Job
 	// The claim's lease ends no earlier than this (it is taken from a later now).
 	until := s.Now().Add(s.opts.Lease)
+	skip := s.fleet.flying()
 	err = s.db.InTx(ctx, func(tx Tx) error {
 		if n, _, err = tx.WebhookQueue().Sequence(s.Now(), s.opts.Batch); err != nil {
 			return err
 		}
-		jobs, err = tx.WebhookQueue().Claim(s.Now(), s.opts.Lease, s.opts.Batch)
+		jobs, err = tx.WebhookQueue().Claim(s.Now(), s.opts.Lease, s.opts.Batch, skip)
 		return err
 	})
 	if err != nil {
 		return false, false, err
 	}
-	sem := make(chan struct{}, s.opts.Concurrency)
+	groups := s.fleet.board(jobs)
+	back := make(chan *group, len(groups))
+	for _, g := range groups {
+		go s.fly(ctx, g, until, back, report)
+	}
+	var late <-chan time.Time
+	if straggle > 0 {
+		t := time.NewTimer(straggle)
+		defer t.Stop()
+		late = t.C
+	}
 	var (
-		wg      sync.WaitGroup
-		mu      sync.Mutex
 		first   error
 		pending []webhook.Result
+		landed  []*group
 	)
-	fail := func(err error) {
-		mu.Lock()
-		first = errors.Join(first, err)
-		mu.Unlock()
+	for left := len(groups); left > 0; {
+		select {
+		case g := <-back:
+			pending, first, landed = append(pending, g.results...), errors.Join(first, g.err), append(landed, g)
+			left--
+		case <-late:
+			late = nil
+			for _, g := range groups {
+				if g.leave(&s.fleet.alone) {
+					left--
+				}
+			}
+		}
 	}
+	if err := s.settle(ctx, pending); err != nil {
+		first = errors.Join(first, err)
+	}
+	for _, g := range landed {
+		s.fleet.land(g, false)
+	}
+	return n == s.opts.Batch || len(jobs) == s.opts.Batch, n > 0 || len(jobs) > 0, first
+}
+
+// fleet is what one process has in flight: a slot for each delivery being made (Concurrency in
+// all) and the subscriptions it has claimed deliveries for that are not yet finished. Those are
+// left out of the process's next claims, and one subscription's deliveries take at most half the
+// slots, so a receiver slow to answer holds up only its own deliveries. (Other processes may
+// claim that subscription's other deliveries; each process caps its own share.)
+type fleet struct {
+	slots  chan struct{}
+	mu     sync.Mutex
+	busy   map[string]int // subscription id: its groups in flight
+	landed chan struct{}  // a group left by its round has finished: claim again without waiting
+	alone  sync.WaitGroup // groups left by their rounds and not yet finished
+}
+
+func newFleet(concurrency int) *fleet {
+	return &fleet{slots: make(chan struct{}, concurrency), busy: map[string]int{}, landed: make(chan struct{}, 1)}
+}
+
+// flying is the subscriptions with deliveries in flight, for the next claim to leave out.
+func (f *fleet) flying() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := make([]string, 0, len(f.busy))
+	for id := range f.busy {
+		out = append(out, id)
+	}
+	return out
+}
+
+// board groups a claim's jobs by subscription, in the claim's order, and marks them in flight.
+func (f *fleet) board(jobs []webhook.Job) []*group {
+	var groups []*group
+	of := map[string]*group{}
 	for _, j := range jobs {
+		g := of[j.Subscription.ID]
+		if g == nil {
+			g = &group{sub: j.Subscription.ID}
+			of[g.sub] = g
+			groups = append(groups, g)
+		}
+		g.jobs = append(g.jobs, j)
+	}
+	f.mu.Lock()
+	for _, g := range groups {
+		f.busy[g.sub]++
+	}
+	f.mu.Unlock()
+	return groups
+}
+
+// land marks g finished; alone, if its round had left it.
+func (f *fleet) land(g *group, alone bool) {
+	f.mu.Lock()
+	if f.busy[g.sub]--; f.busy[g.sub] <= 0 {
+		delete(f.busy, g.sub)
+	}
+	f.mu.Unlock()
+	if alone {
+		select {
+		case f.landed <- struct{}{}:
+		default:
+		}
+		f.alone.Done()
+	}
+}
+
+// group is one round's deliveries to one subscription.
+type group struct {
+	sub  string
+	jobs []webhook.Job
+
+	mu      sync.Mutex
+	results []webhook.Result // made and not yet recorded
+	err     error
+	done    bool // every job made or passed over
+	alone   bool // its round has moved on: it records what is left itself
+}
+
+// leave tells g, if it is not done, that its round has moved on without it (counted in alone),
+// and reports whether it did.
+func (g *group) leave(alone *sync.WaitGroup) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.done {
+		return false
+	}
+	g.alone = true
+	alone.Add(1)
+	return true
+}
+
+// fly makes g's deliveries, at most half the process's slots' worth at a time, recording them as
+// they finish settleEvery at a time (and at once in the lease's second half, so no attempt is
+// recorded after its claim has lapsed and been taken over). When all are made it hands what is
+// left to record back to its round or, if the round has moved on, records it itself.
+func (s *Service) fly(ctx context.Context, g *group, until time.Time, back chan<- *group, report func(error)) {
+	own := make(chan struct{}, max(1, s.opts.Concurrency/2))
+	var wg sync.WaitGroup
+	for _, j := range g.jobs {
+		own <- struct{}{}
+		s.fleet.slots <- struct{}{}
 		wg.Add(1)
-		sem <- struct{}{}
 		go func(j webhook.Job) {
-			defer func() { <-sem; wg.Done() }()
+			defer func() { <-s.fleet.slots; <-own; wg.Done() }()
 			// Sent only while the claim will outlast the attempt by a third of the lease: a
-			// round held up behind slow receivers sent deliveries whose lease had lapsed, which
-			// another process had claimed and sent too. One not sent keeps its claim until the
-			// lease ends, then any process takes it.
+			// subscription held up behind its slow receiver sent deliveries whose lease had
+			// lapsed, which another process had claimed and sent too. One not sent keeps its
+			// claim until the lease ends, then any process takes it.
 			if until.Sub(s.Now()) < s.opts.Timeout+s.opts.Lease/3 {
 				return
 			}
 			r, err := s.deliver(ctx, j)
-			if err != nil {
-				fail(err)
-				return
-			}
-			mu.Lock()
-			pending = append(pending, r)
+			g.mu.Lock()
 			var batch []webhook.Result
-			// Recorded at once in the lease's second half, so no attempt is recorded after its
-			// claim has lapsed (and been taken over).
-			if len(pending) >= settleEvery || until.Sub(s.Now()) < s.opts.Lease/2 {
-				batch, pending = pending, nil
+			if err != nil {
+				g.err = errors.Join(g.err, err)
+			} else if g.results = append(g.results, r); len(g.results) >= settleEvery || until.Sub(s.Now()) < s.opts.Lease/2 {
+				batch, g.results = g.results, nil
 			}
-			mu.Unlock()
+			g.mu.Unlock()
 			if err := s.settle(ctx, batch); err != nil {
-				fail(err)
+				g.mu.Lock()
+				g.err = errors.Join(g.err, err)
+				g.mu.Unlock()
 			}
 		}(j)
 	}
 	wg.Wait()
-	if err := s.settle(ctx, pending); err != nil {
-		first = errors.Join(first, err)
+	g.mu.Lock()
+	g.done = true
+	alone := g.alone
+	g.mu.Unlock()
+	if !alone {
+		back <- g
+		return
 	}
-	return n == s.opts.Batch || len(jobs) == s.opts.Batch, n > 0 || len(jobs) > 0, first
+	err := errors.Join(g.err, s.settle(ctx, g.results))
+	s.fleet.land(g, true)
+	if casework.Wrap(&err, "dispatch events"); err != nil && ctx.Err() == nil {
+		report(err)
+	}
 }
 
 // settle records the attempts rs in one transaction, and tells of each subscription that turned

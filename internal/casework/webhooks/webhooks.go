@@ -34,12 +34,13 @@ type Service struct {
 	policy webhook.Policy
 	opts   Options
 	client *client
+	fleet  *fleet
 }
 
 // New returns the webhook service.
 func New(core casework.Core, db casework.DB[Tx], policy webhook.Policy, opts Options) *Service {
 	opts = opts.withDefaults()
-	return &Service{Core: core, db: db, policy: policy, opts: opts, client: newClient(policy, opts.Timeout)}
+	return &Service{Core: core, db: db, policy: policy, opts: opts, client: newClient(policy, opts.Timeout), fleet: newFleet(opts.Concurrency)}
 }
 
 // Audit record type of a subscription.
