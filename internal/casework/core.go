@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -264,6 +265,8 @@ func ListAuditedAs[T any, Tx Recorder](ctx context.Context, c Core, db DB[Tx], p
 				e.YoungPersonIDs = append(e.YoungPersonIDs, yp)
 			}
 		}
+		// Each once, in id order: as the store writes them when it writes the event itself.
+		slices.Sort(e.YoungPersonIDs)
 		return tx.Audit(e)
 	})
 	return out, next, err

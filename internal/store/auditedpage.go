@@ -33,7 +33,7 @@ func (tx *Tx) AuditListing(e audit.Event) (written func() bool) {
 // pageOf says what scanAuditedPage reads for a list: the page's table and columns (cols, in
 // the order of the pointers fields appends to dst), the audit event's record type and the column
 // naming each row's young person (ypCol), and, when extIDs is set, the external identifiers of
-// each row's record of type extType (the column externalIDsOfPage adds, scanned into extIDs).
+// each row's record of type extType (the column externalIDsOf adds, scanned into extIDs).
 type pageOf[R any] struct {
 	table, recordType, cols, ypCol string
 	fields                         func(r *R, dst []any) []any
@@ -60,10 +60,6 @@ func scanAuditedPage[R any, D any](c conn, q listQuery, o pageOf[R], p paging.Pa
 	if err := q.page(p); err != nil {
 		return nil, "", err
 	}
-	cols := o.cols
-	if audited {
-		cols += ", " + o.ypCol + " AS audit_young_person_id"
-	}
 	var (
 		sql  strings.Builder
 		vars = make([]any, 0, 24)
@@ -72,38 +68,46 @@ func scanAuditedPage[R any, D any](c conn, q listQuery, o pageOf[R], p paging.Pa
 		vars = append(vars, v)
 		return "$" + strconv.Itoa(len(vars))
 	}
-	if audited || o.extIDs != nil {
-		sql.WriteString("WITH r AS (")
-		q.write(&sql, &vars, c.dialect, cols, limit+1)
-		sql.WriteString(")")
-	} else {
-		q.write(&sql, &vars, c.dialect, cols, limit+1)
-	}
-	if audited {
+	switch {
+	case audited:
+		// p: the page's ids (and its young people, and the order's column), one row past the
+		// page as the page itself reads; the page's rows are read again by the main query, in
+		// the same statement and so from the same snapshot, rather than kept whole for both.
+		// The event names the page's records in its order and its young people each once, in
+		// id order (as ListAudited does): the first-shown order cost a window and two more
+		// aggregates, a sixth of the statement.
 		e := *s.listAudit
 		s.listAudit = nil
-		// shown: the rows the page shows (not the one more read to know whether there is a next page);
-		// the young people in the order the page first shows them, as ListAudited names them.
-		sql.WriteString(", shown AS (SELECT id, audit_young_person_id AS yp, row_number() OVER (ORDER BY " + q.orderBy("") + ") AS n " +
-			"FROM r ORDER BY " + q.orderBy("") + " LIMIT " +
-			arg(limit) + "), a AS (INSERT INTO audit_events (id, occurred_at, action, record_type, record_id, young_person_id, actor_key_id, " +
+		narrow := o.table + ".id, " + o.ypCol + " AS yp"
+		if q.order != nil {
+			narrow += ", " + o.table + "." + q.order.name
+		}
+		sql.WriteString("WITH p AS (")
+		q.write(&sql, &vars, c.dialect, narrow, limit+1)
+		sql.WriteString("), a AS (INSERT INTO audit_events (id, occurred_at, action, record_type, record_id, young_person_id, actor_key_id, " +
 			"actor_subject, actor_practitioner_id, actor_org_id, actor_role, purpose, changed_fields, request_id, ip, record_ids, young_person_ids) SELECT " +
 			strings.Join([]string{arg(e.ID), arg(e.OccurredAt), arg(e.Action), arg(e.RecordType), "NULL", "NULL",
 				arg(nullable(e.ActorKeyID)), arg(nullable(e.ActorSubject)), arg(nullable(e.ActorPractitionerID)), arg(nullable(e.ActorOrgID)),
 				arg(e.ActorRole), arg(nullable(e.Purpose)), "NULL", arg(nullable(e.RequestID)), arg(nullable(e.IP)),
-				"(SELECT jsonb_agg(id ORDER BY n) FROM shown)",
-				"(SELECT jsonb_agg(yp ORDER BY first) FROM (SELECT yp, MIN(n) AS first FROM shown WHERE yp IS NOT NULL GROUP BY yp) y)"}, ", ") +
-			" WHERE EXISTS (SELECT 1 FROM shown))")
-	}
-	switch {
+				"jsonb_agg(id ORDER BY " + q.orderBy("") + ")", "jsonb_agg(DISTINCT yp) FILTER (WHERE yp IS NOT NULL)"}, ", ") +
+			" FROM (SELECT * FROM p ORDER BY " + q.orderBy("") + " LIMIT " + arg(limit) + ") shown HAVING count(*) > 0)")
+		if o.extIDs != nil {
+			sql.WriteString(", " + externalIDsOf(o.extType, "p") + " SELECT r.*, x.external_ids FROM (")
+			q.write(&sql, &vars, c.dialect, o.cols, limit+1)
+			sql.WriteString(") r LEFT JOIN x ON x.record_id = r.id ORDER BY " + q.orderBy("r"))
+		} else {
+			sql.WriteString(" ")
+			q.write(&sql, &vars, c.dialect, o.cols, limit+1)
+		}
 	case o.extIDs != nil:
-		sql.WriteString(", " + externalIDsOfPage(o.extType) + " SELECT r.*, x.external_ids FROM r LEFT JOIN x ON x.record_id = r.id ORDER BY " + q.orderBy("r"))
-	case audited:
-		sql.WriteString(" SELECT * FROM r ORDER BY " + q.orderBy(""))
+		sql.WriteString("WITH r AS (")
+		q.write(&sql, &vars, c.dialect, o.cols, limit+1)
+		sql.WriteString("), " + externalIDsOf(o.extType, "r") + " SELECT r.*, x.external_ids FROM r LEFT JOIN x ON x.record_id = r.id ORDER BY " + q.orderBy("r"))
+	default:
+		q.write(&sql, &vars, c.dialect, o.cols, limit+1)
 	}
 	var (
 		rows = make([]R, 0, limit+1)
-		yp   *string
 		dest []any
 	)
 	// An error after the rows (the audit insert's, or its commit's) fails the page.
@@ -111,9 +115,6 @@ func scanAuditedPage[R any, D any](c conn, q listQuery, o pageOf[R], p paging.Pa
 		rows = append(rows, *new(R))
 		r := &rows[len(rows)-1]
 		dest = o.fields(r, dest[:0])
-		if audited {
-			dest = append(dest, &yp)
-		}
 		if o.extIDs != nil {
 			dest = append(dest, o.extIDs(r))
 		}

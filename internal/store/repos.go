@@ -376,7 +376,7 @@ func (tx peopleRepo) List(f person.Filter, s access.Scope, p paging.Page) ([]per
 		})
 }
 
-// youngPersonWithIDs is a young person's row with their external identifiers (externalIDsOfPage).
+// youngPersonWithIDs is a young person's row with their external identifiers (externalIDsOf).
 type youngPersonWithIDs struct {
 	youngPersonRow
 	ids *string
@@ -730,7 +730,7 @@ func (tx referralRepo) filtered(f referral.Filter, s access.Scope, order *pageOr
 	return q
 }
 
-// referralWithIDs is a referral's row with its external identifiers (inlineExternalIDs, externalIDsOfPage).
+// referralWithIDs is a referral's row with its external identifiers (inlineExternalIDs, externalIDsOf).
 type referralWithIDs struct {
 	referralRow
 	ids *string
