@@ -392,9 +392,9 @@ func (s *Store) foldCounts(ctx context.Context) (int64, error) {
 	return moved, translate(err)
 }
 
-// foldedTables are the tables a fold empties: a report reads report_deltas and
-// report_org_deltas whole, and a deleted row stays in a PostgreSQL table's pages until it is
-// vacuumed.
+// foldedTables are the tables a fold empties: a report reads report_deltas whole (and
+// report_org_deltas by its organisation's index), and a deleted row stays in a PostgreSQL table's
+// pages until it is vacuumed.
 const foldedTables = "report_deltas, report_org_deltas, report_org_dirty, report_org_moves, transition_dirty"
 
 // vacuumFolded vacuums what the fold emptied, on PostgreSQL, rather than leave it to autovacuum

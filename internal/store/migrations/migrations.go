@@ -70,6 +70,7 @@ var all = []*gormigrate.Migration{
 	m0119,
 	m0120,
 	m0121,
+	m0122,
 }
 
 // Table records the IDs of the migrations applied.
