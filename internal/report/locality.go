@@ -14,7 +14,8 @@ const (
 	AllLocalities = "All localities (none published by name)"
 )
 
-// Localities are the council's own localities (ONEPLAN_AREA_LOCALITIES), as it spells them. They
+// Localities are the localities the council publishes (ONEPLAN_PUBLISHED_LOCALITIES, by default
+// its area's), as it spells them. They
 // are the only locality names a disclosure-controlled report publishes: any other locality is
 // text a caseworker typed on a child's record or referral (a typo, a family's name, an address)
 // and is never published, as a row label or otherwise, even when its count is withheld.

@@ -57,7 +57,7 @@ func reportChildren(f report.Filter, q *gorm.DB, col string) *gorm.DB {
 // locality now, and the organisations that know the child.
 func scopeChildren(sc reportScope, q *gorm.DB, col string) *gorm.DB {
 	if sc.Locality != "" {
-		q = q.Where(col+" IN (SELECT id FROM young_people WHERE locality_key = ?)", key(sc.Locality))
+		q = q.Where(col+" IN (SELECT id FROM young_people WHERE locality_key = ?)", localityKey(sc.Locality))
 	}
 	return sc.organisation(q, col)
 }
@@ -69,7 +69,7 @@ func scopeChildren(sc reportScope, q *gorm.DB, col string) *gorm.DB {
 // then found through their referrals.
 func scopeReferrals(sc reportScope, q *gorm.DB, a string, byReferral bool) *gorm.DB {
 	if sc.Locality != "" {
-		q = q.Where(a+".locality_key = ?", key(sc.Locality))
+		q = q.Where(a+".locality_key = ?", localityKey(sc.Locality))
 	}
 	if byReferral && sc.driven {
 		return q.Where(a+".referral_id IN (SELECT k.id FROM referrals k WHERE k.young_person_id IN "+

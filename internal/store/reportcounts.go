@@ -108,7 +108,7 @@ func countsWhere(from, to string, f report.Filter, kinds []string) (string, []an
 	where := "(" + strings.Join(ranges, " OR ") + ")"
 	if f.Locality != "" {
 		where += " AND locality = ?"
-		args = append(args, key(f.Locality))
+		args = append(args, localityKey(f.Locality))
 	}
 	return where, append(args, args...)
 }

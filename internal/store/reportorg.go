@@ -350,7 +350,7 @@ func (tx reportRepo) orgCountsWith(from, to string, sc reportScope, dims []strin
 					_ = res.Close()
 					return nil, translate(err)
 				}
-				if sc.Locality != "" && g.locality != key(sc.Locality) || !dimsMatch(dims, g.d1, g.d2, g.d3, g.d4) {
+				if sc.Locality != "" && g.locality != localityKey(sc.Locality) || !dimsMatch(dims, g.d1, g.d2, g.d3, g.d4) {
 					continue
 				}
 				sums[g] += n * fix[id]

@@ -19,6 +19,7 @@ import (
 	"github.com/oneplan-send/oneplan/internal/paging"
 	"github.com/oneplan-send/oneplan/internal/person"
 	"github.com/oneplan-send/oneplan/internal/referral"
+	"github.com/oneplan-send/oneplan/internal/report"
 )
 
 // get loads one row by id, or a NotFound naming what.
@@ -60,6 +61,10 @@ func updateVersioned(tx conn, row any, table, id string, version int) error {
 // key is the case-folded form kept in *_key and search_name columns. Folding happens in Go
 // because SQLite's LOWER() folds ASCII letters only.
 func key(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+// localityKey is a locality as the *_locality_key columns keep it: the report package's rule,
+// which its disclosure control (report.Localities) matches the council's localities by.
+var localityKey = report.LocalityKey
 
 func like(q string) string {
 	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
@@ -124,7 +129,7 @@ func (tx directoryRepo) Organisations(f directory.OrganisationFilter, p paging.P
 		q = q.Where("type = ?", f.Type)
 	}
 	if f.Locality != "" {
-		q = q.Where("locality_key = ?", key(f.Locality))
+		q = q.Where("locality_key = ?", localityKey(f.Locality))
 	}
 	if f.Query != "" {
 		q = q.Where(`search_name LIKE ? ESCAPE '\'`, like(f.Query))
@@ -335,7 +340,7 @@ func (tx peopleRepo) List(f person.Filter, s access.Scope, p paging.Page) ([]per
 			like(f.Query), f.Query, strings.ToUpper(f.Query))
 	}
 	if f.Locality != "" {
-		q.where("young_people.locality_key = ?", key(f.Locality))
+		q.where("young_people.locality_key = ?", localityKey(f.Locality))
 	}
 	if f.PrimarySENNeed != "" {
 		q.where("young_people.primary_sen_need = ?", f.PrimarySENNeed)
@@ -413,7 +418,7 @@ func (tx conn) insertReasons(r referral.Referral) error {
 	}
 	for _, reason := range r.Reasons {
 		row := map[string]any{"referral_id": r.ID, "reason": reason, "main": reason == r.MainReason, "young_person_id": r.YoungPersonID,
-			"received_on": fromDate(r.ReceivedOn), "locality_key": nullable(key(r.Locality))}
+			"received_on": fromDate(r.ReceivedOn), "locality_key": nullable(localityKey(r.Locality))}
 		vals := []any{row["referral_id"], row["reason"], row["main"], row["young_person_id"], row["received_on"], row["locality_key"]}
 		if err := tx.keepRow("referral_reasons", reasonColumns, vals,
 			func(db *gorm.DB) *gorm.DB { return db.Table("referral_reasons").Create(row) }); err != nil {
@@ -488,7 +493,7 @@ func (tx referralRepo) FirstStage(r referral.Referral, s referral.StageReached) 
 }
 
 func (tx referralRepo) reachStage(r referral.Referral, s referral.StageReached, tail string) error {
-	vals := []any{r.ID, string(s.Stage), fromDate(s.On), r.YoungPersonID, fromDate(r.ReceivedOn), nullable(key(r.Locality)), s.DaysFromReceived,
+	vals := []any{r.ID, string(s.Stage), fromDate(s.On), r.YoungPersonID, fromDate(r.ReceivedOn), nullable(localityKey(r.Locality)), s.DaysFromReceived,
 		s.DaysFromPrevious}
 	if tx.batch != nil {
 		return tx.gatherRow(tx.insertHead("referral_stages", stageColumns), tail, vals, "")
@@ -715,7 +720,7 @@ func (tx referralRepo) filtered(f referral.Filter, s access.Scope, order *pageOr
 		)
 		byRef := f.Query != "" && strings.HasPrefix(strings.ToUpper(f.Query), "REF-")
 		if f.Locality != "" {
-			conds, args = append(conds, "yp.locality_key = ?"), append(args, key(f.Locality))
+			conds, args = append(conds, "yp.locality_key = ?"), append(args, localityKey(f.Locality))
 		}
 		if f.Query != "" && !byRef {
 			conds, args = append(conds, `yp.search_name LIKE ? ESCAPE '\'`), append(args, like(f.Query))

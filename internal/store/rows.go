@@ -194,7 +194,7 @@ type organisationRow struct {
 func (organisationRow) TableName() string { return "organisations" }
 
 func toOrganisationRow(o directory.Organisation) organisationRow {
-	return organisationRow{ID: o.ID, Name: o.Name, SearchName: key(o.Name), Type: o.Type, Locality: nullable(o.Locality), LocalityKey: nullable(key(o.Locality)), URN: nullable(o.URN),
+	return organisationRow{ID: o.ID, Name: o.Name, SearchName: key(o.Name), Type: o.Type, Locality: nullable(o.Locality), LocalityKey: nullable(localityKey(o.Locality)), URN: nullable(o.URN),
 		UKPRN: nullable(o.UKPRN), ODSCode: nullable(o.ODSCode), CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt, Version: o.Version}
 }
 
@@ -283,7 +283,7 @@ func toYoungPersonRow(p person.YoungPerson) youngPersonRow {
 		SearchName:  key(strings.Join([]string{p.GivenName, p.FamilyName, p.PreferredName}, " ")),
 		DateOfBirth: fromDate(p.DateOfBirth), NHSNumber: nullable(p.NHSNumber), UPN: nullable(p.UPN), Gender: nullable(p.Gender),
 		ULN: nullable(p.ULN), UPNUnknown: nullable(p.UPNUnknown), Sex: nullable(p.Sex), Ethnicity: nullable(p.Ethnicity),
-		Locality: nullable(p.Locality), LocalityKey: nullable(key(p.Locality)), Postcode: nullable(p.Postcode), PrimarySENNeed: nullable(p.PrimarySENNeed),
+		Locality: nullable(p.Locality), LocalityKey: nullable(localityKey(p.Locality)), Postcode: nullable(p.Postcode), PrimarySENNeed: nullable(p.PrimarySENNeed),
 		EducationSettingID: nullable(p.EducationSettingID), Contacts: toJSON(contacts),
 		Communication:   toJSONOrNull(p.Communication, p.Communication == nil),
 		RecordedByOrgID: p.RecordedByOrgID, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, Version: p.Version,
@@ -358,7 +358,7 @@ func toReferralRow(r referral.Referral) referralRow {
 		Reasons: toJSON(r.Reasons), MainReason: r.MainReason, ServicesInvolved: toJSON(r.ServicesInvolved),
 		ServicesCount: len(r.ServicesInvolved), SafeguardingConcern: r.SafeguardingConcern,
 		Consent: toJSONOrNull(r.Consent, r.Consent == nil), Summary: nullable(r.Summary), ReceivedOn: fromDate(r.ReceivedOn),
-		Locality: nullable(r.Locality), LocalityKey: nullable(key(r.Locality)),
+		Locality: nullable(r.Locality), LocalityKey: nullable(localityKey(r.Locality)),
 		Route: nullable(r.Route), Eligible: r.Eligibility.Eligible, Eligibility: toJSON(r.Eligibility),
 		Triage: toJSONOrNull(r.Triage, r.Triage == nil), EngagementLeadID: nullable(r.EngagementLeadID),
 		Closure: toJSONOrNull(r.Closure, r.Closure == nil), SafeguardingRaised: toJSONOrNull(r.SafeguardingRaised, r.SafeguardingRaised == nil),

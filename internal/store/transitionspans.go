@@ -492,11 +492,11 @@ func (tx reportRepo) transitionsFromSpans(on time.Time, f report.Filter) (out re
 	var loc []any
 	locWhere := ""
 	if f.Locality != "" {
-		if key(f.Locality) == "" {
+		if localityKey(f.Locality) == "" {
 			return out, nil // no young person's locality key is empty
 		}
 		locWhere = " AND locality = ?"
-		loc = []any{key(f.Locality)}
+		loc = []any{localityKey(f.Locality)}
 	}
 	suffixed := func(sfx string) []string {
 		out := make([]string, len(report.SpanKinds))
@@ -563,7 +563,7 @@ func (tx reportRepo) transitionsFromSpans(on time.Time, f report.Filter) (out re
 			}
 		}
 		for id, c := range children {
-			if f.Locality != "" && c.locality != key(f.Locality) || f.OrganisationID != "" && !known[id] {
+			if f.Locality != "" && c.locality != localityKey(f.Locality) || f.OrganisationID != "" && !known[id] {
 				continue
 			}
 			for _, s := range c.facts.Spans() {

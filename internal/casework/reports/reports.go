@@ -37,7 +37,7 @@ type Options struct {
 	Disclosure report.Policy
 	// OpenData lists the reports published without credentials at /v1/open-data/{report}.
 	OpenData []string
-	// Localities are the council's localities (ONEPLAN_AREA_LOCALITIES): disclosure-controlled
+	// Localities are the localities the council publishes (ONEPLAN_PUBLISHED_LOCALITIES): disclosure-controlled
 	// reports name no other, pooling the rest into one row, and filter by no other.
 	Localities report.Localities
 	// LACode is the council's 3-digit DfE local authority number, for the SEN2 return.
