@@ -79,3 +79,43 @@ func TestFoldEarly(t *testing.T) {
 		})
 	}
 }
+
+// TestServerFoldersSpansAlone: the server folds the transition spans on a loop of their own, so
+// that neither the whole fold nor the marked children's hold them up in a burst of writes; that
+// loop folds the marks and nothing else.
+func TestServerFoldersSpansAlone(t *testing.T) {
+	for _, b := range storetest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			dsn := b.DSN(t)
+			setEnv(t, dsn)
+			mustRun(t, "seed", "--demo")
+			ctx := context.Background()
+			st, err := store.Open(ctx, dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st.Close()
+			var spans []*folder
+			for _, f := range serverFolders(st, slog.New(slog.NewTextHandler(io.Discard, nil))) {
+				if f.at.marks > 0 {
+					spans = append(spans, f)
+				}
+			}
+			if len(spans) != 1 || spans[0].every != 0 || spans[0].at.deltas != 0 || spans[0].at.children != 0 {
+				t.Fatalf("folders folding the transition spans: %d, want one that folds them alone (%+v)", len(spans), spans)
+			}
+			due, err := st.Unfolded(ctx, 1, 1, 1)
+			if err != nil || !due.Deltas || !due.Marks || !due.Children {
+				t.Fatalf("after the demo seed, waiting to be folded: %+v (%v); the test proves nothing without all three", due, err)
+			}
+			f := *spans[0]
+			f.at.marks = 1 // the demo marks fewer than the server's mark
+			if got := f.step(ctx, time.Now()); got != foldSpans {
+				t.Fatalf("the spans' folder ran %q", got)
+			}
+			if due, err = st.Unfolded(ctx, 1, 1, 1); err != nil || due.Marks || !due.Deltas || !due.Children {
+				t.Fatalf("after the spans' folder, waiting to be folded: %+v (%v); want the deltas and children only", due, err)
+			}
+		})
+	}
+}
