@@ -3,6 +3,7 @@ package report
 import (
 	"cmp"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/oneplan-send/oneplan/internal/statutory"
@@ -132,26 +133,17 @@ func (c TransitionFacts) Spans() []TransitionSpan {
 	if len(c.OpenReferrals) == 0 && len(c.Plans) == 0 {
 		return nil // counted under nothing, on any day
 	}
-	dob := c.DateOfBirth
-	conds := []func(time.Time) bool{
-		func(d time.Time) bool { g, _ := TransitionQueries(d); return !dob.After(g.BornBy) },
-		func(d time.Time) bool { g, _ := TransitionQueries(d); return dob.After(g.BornAfter) },
-		func(d time.Time) bool { _, e := TransitionQueries(d); return !dob.Before(e.MaxAgeEnd.From) },
-		func(d time.Time) bool { _, e := TransitionQueries(d); return !dob.After(e.MaxAgeEnd.Through) },
-	}
 	// The days a condition changes on, found directly where they are a record's date.
-	days := append([]time.Time{}, c.OpenReferrals...)
+	flips := birthFlips(c.DateOfBirth)
+	days := append(flips[:], c.OpenReferrals...)
 	for _, p := range c.Plans {
 		days = append(days, p.FirstIssuedOn, p.CeasesOn)
 	}
 	for _, t := range c.TransitionPlans {
 		days = append(days, t.StartedOn, t.EndedOn, t.ExpectedEndOn)
 		if exp := t.ExpectedEndOn; !exp.IsZero() {
-			conds = append(conds, func(d time.Time) bool { return !exp.After(d.AddDate(1, 0, 0)) })
+			days = append(days, flipDay(func(d time.Time) bool { return !exp.After(d.AddDate(1, 0, 0)) }))
 		}
-	}
-	for _, cond := range conds {
-		days = append(days, flipDay(cond))
 	}
 	days = append(days, spanFirst)
 	slices.SortFunc(days, func(a, b time.Time) int { return a.Compare(b) })
@@ -208,6 +200,44 @@ func (c TransitionFacts) Spans() []TransitionSpan {
 	return out
 }
 
+// birthFlips are the days the rule's four conditions on the date of birth dob change on: the
+// same for everyone born that day, and most of the cost of Spans (a search over five centuries
+// of days asking TransitionQueries at each step: 0.06 ms a young person), so each is worked out
+// once per process and kept. A council's children are born on a few thousand days; the kept
+// days stop growing at birthFlipsKept (about 10 MB).
+func birthFlips(dob time.Time) [4]time.Time {
+	key := dob.Unix()
+	birthFlipsMu.Lock()
+	f, ok := birthFlipsByDay[key]
+	birthFlipsMu.Unlock()
+	if ok {
+		return f
+	}
+	for i, cond := range []func(time.Time) bool{
+		func(d time.Time) bool { g, _ := TransitionQueries(d); return !dob.After(g.BornBy) },
+		func(d time.Time) bool { g, _ := TransitionQueries(d); return dob.After(g.BornAfter) },
+		func(d time.Time) bool { _, e := TransitionQueries(d); return !dob.Before(e.MaxAgeEnd.From) },
+		func(d time.Time) bool { _, e := TransitionQueries(d); return !dob.After(e.MaxAgeEnd.Through) },
+	} {
+		f[i] = flipDay(cond)
+	}
+	birthFlipsMu.Lock()
+	if len(birthFlipsByDay) < birthFlipsKept {
+		birthFlipsByDay[key] = f
+	}
+	birthFlipsMu.Unlock()
+	return f
+}
+
+const birthFlipsKept = 100_000
+
+var (
+	birthFlipsMu    sync.Mutex
+	birthFlipsByDay = map[int64][4]time.Time{}
+)
+
+// flipDay is the first day cond's answer differs from its answer on spanFirst (zero: none
+// before spanLast); cond changes at most once.
 func flipDay(cond func(time.Time) bool) time.Time {
 	start := cond(spanFirst)
 	lo, hi := 0, int(spanLast.Sub(spanFirst).Hours()/24) // cond(day lo) == start; look in (lo, hi]

@@ -126,3 +126,18 @@ func TestIsTransitionQueries(t *testing.T) {
 		t.Fatal("another window is taken for the report's")
 	}
 }
+
+// BenchmarkTransitionSpans: working out one young person's spans, as a fold does for each marked.
+// Children share their days of birth (a council's are spread over about 9,000), as here.
+func BenchmarkTransitionSpans(b *testing.B) {
+	rng := rand.New(rand.NewPCG(102, 8))
+	facts := make([]TransitionFacts, 9000)
+	for i := range facts {
+		facts[i] = randomFacts(rng)
+	}
+	i := 0
+	for b.Loop() {
+		_ = facts[i%len(facts)].Spans()
+		i++
+	}
+}
