@@ -304,3 +304,13 @@ func CopyBinaryMissing(st *Store, table string) ([]string, error) {
 	}
 	return missing, nil
 }
+
+// TransitionMarks is how many young people the transitions report would find marked, and the most
+// it corrects for rather than scanning.
+func TransitionMarks(st *Store) (marks, above int64, err error) {
+	err = st.Read(context.Background(), func(tx *Tx) error {
+		marks, above, err = reportRepo{tx.conn}.transitionMarks()
+		return err
+	})
+	return marks, above, err
+}

@@ -360,3 +360,40 @@ func TestTransitionSpansFoldInBatches(t *testing.T) {
 		}
 	})
 }
+
+// TestTransitionScanAboveScales: the transitions report corrects for as many young people marked
+// as it would cost to scan them all: on PostgreSQL one in 25 of the young people as last
+// analysed, never fewer than its floor; on SQLite the floor.
+func TestTransitionScanAboveScales(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		defer store.SetTransitionFolds(5000, 1000, 10)()
+		tsSeed(t, st)
+		rcExec(t, st, `DELETE FROM transition_dirty`)
+		young := `INSERT INTO young_people (id, given_name, family_name, search_name, date_of_birth, locality, locality_key, contacts,
+			recorded_by_org_id, created_at, updated_at, version) SELECT `
+		if st.Dialect() == store.Postgres {
+			rcExec(t, st, young+`CAST('00000099-0000-4000-8000-' || lpad(to_hex(i), 12, '0') AS uuid), 'Many', 'Children', 'many children',
+				'2010-01-01', 'North', 'north', '[]', ?, ?, ?, 1 FROM generate_series(1, 2000) i`, rcID(1, 0), rcStamp, rcStamp)
+			rcExec(t, st, `ANALYSE young_people`)
+		}
+		marks, above, err := store.TransitionMarks(st)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := int64(10)
+		if st.Dialect() == store.Postgres {
+			est, err := store.RawCount(st, `SELECT CAST(reltuples AS bigint) FROM pg_class WHERE oid = 'young_people'::regclass`)
+			if err != nil || est < 2000 {
+				t.Fatalf("young people as analysed: %d (%v)", est, err)
+			}
+			want = est / 25
+		}
+		if above != want || marks != 0 {
+			t.Fatalf("corrects for up to %d young people marked (%d marked), want %d (none marked)", above, marks, want)
+		}
+		rcExec(t, st, `INSERT INTO transition_dirty (young_person_id) SELECT id FROM young_people`)
+		if marks, _, err = store.TransitionMarks(st); err != nil || marks != above+1 {
+			t.Fatalf("%d marked counted (%v), want the count to stop at %d", marks, err, above+1)
+		}
+	})
+}
