@@ -657,8 +657,8 @@ func foldReportCounts(ctx context.Context, st *store.Store, logger *slog.Logger)
 // have their own loop for the reason the counts do: behind the rest's whole fold and its second
 // of marked children they piled up in a burst of writes (12,263 young people marked when 3
 // minutes of creates stopped, at 1,000,000 referrals), and the transitions report corrects for
-// each one marked (50-70 microseconds each once warm, so 0.3 s at 5,000) or, above 5,000,
-// scans the records (1.9 s).
+// each one marked (about 47 microseconds each there) or, with more marked, scans the records
+// (1.9 s there).
 func serverFolders(st *store.Store, logger *slog.Logger) []*folder {
 	return []*folder{
 		{st: st, logger: logger, every: time.Minute, at: foldMarks{children: foldAt.children}},

@@ -204,7 +204,7 @@ func (c TransitionFacts) Spans() []TransitionSpan {
 // same for everyone born that day, and most of the cost of Spans (a search over five centuries
 // of days asking TransitionQueries at each step: 0.06 ms a young person), so each is worked out
 // once per process and kept. A council's children are born on a few thousand days; the kept
-// days stop growing at birthFlipsKept (about 10 MB).
+// days stop growing at birthFlipsKept (about 13 MB).
 func birthFlips(dob time.Time) [4]time.Time {
 	key := dob.Unix()
 	birthFlipsMu.Lock()
