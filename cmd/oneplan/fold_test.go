@@ -17,15 +17,7 @@ import (
 func TestFoldEarly(t *testing.T) {
 	for _, b := range storetest.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
-			dsn := b.DSN(t)
-			setEnv(t, dsn)
-			mustRun(t, "seed", "--demo")
-			ctx := context.Background()
-			st, err := store.Open(ctx, dsn)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer st.Close()
+			ctx, st := demoStore(t, b)
 			unfolded := func() store.Pending {
 				t.Helper()
 				due, err := st.Unfolded(ctx, 1, 1, 1)
@@ -86,15 +78,7 @@ func TestFoldEarly(t *testing.T) {
 func TestServerFoldersSpansAlone(t *testing.T) {
 	for _, b := range storetest.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
-			dsn := b.DSN(t)
-			setEnv(t, dsn)
-			mustRun(t, "seed", "--demo")
-			ctx := context.Background()
-			st, err := store.Open(ctx, dsn)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer st.Close()
+			ctx, st := demoStore(t, b)
 			var spans []*folder
 			for _, f := range serverFolders(st, slog.New(slog.NewTextHandler(io.Discard, nil))) {
 				if f.at.marks > 0 {
@@ -118,4 +102,19 @@ func TestServerFoldersSpansAlone(t *testing.T) {
 			}
 		})
 	}
+}
+
+// demoStore opens a store on a new database of backend b, seeded with the demo data as `seed
+// --demo` seeds it (which leaves deltas, transition marks and marked children to fold).
+func demoStore(t *testing.T, b storetest.Backend) (context.Context, *store.Store) {
+	t.Helper()
+	dsn := b.DSN(t)
+	setEnv(t, dsn)
+	mustRun(t, "seed", "--demo")
+	st, err := store.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	return context.Background(), st
 }
