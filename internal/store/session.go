@@ -737,35 +737,37 @@ func (c conn) takeDirect(sel string, vars []any, fields []any, ypCol string) (bo
 		s.readAudit = nil
 		sel, vars = withReadAudit(sel, vars, e, ypCol)
 	}
-	if s.tx == nil && s.dialect == Postgres {
-		// Scanned straight from pgx, as the lists are (queryRows): through database/sql every
-		// value became a driver.Value and was converted again, 8-9% of the server's CPU on reads.
-		found := false
-		err := queryRows(s, sel, vars, false, func(scan func(...any) error) error {
-			if found {
-				return errors.New("read of one record found more than one row")
-			}
-			found = true
-			return scan(fields...)
-		})
-		if err == nil && !found {
-			err = gorm.ErrRecordNotFound
-		}
-		if err != nil {
-			return true, err
-		}
-		s.readAudited = audited
-		return true, nil
-	}
-	rows, err := s.direct().QueryContext(s.ctx, sel, vars...)
-	if err != nil {
-		return true, err
-	}
-	if err := scanRows(rows, fields); err != nil {
+	if err := s.readOne(sel, vars, fields); err != nil {
 		return true, err
 	}
 	s.readAudited = audited
 	return true, nil
+}
+
+// readOne reads the one row of sel into fields (gorm.ErrRecordNotFound when there is none). On
+// PostgreSQL outside a transaction it is scanned straight from pgx, as the lists are (queryRows):
+// through database/sql every value became a driver.Value and was converted again, 8-9% of the
+// server's CPU on reads.
+func (s *session) readOne(sel string, vars []any, fields []any) error {
+	if s.tx != nil || s.dialect != Postgres {
+		rows, err := s.direct().QueryContext(s.ctx, sel, vars...)
+		if err != nil {
+			return err
+		}
+		return scanRows(rows, fields)
+	}
+	found := false
+	err := queryRows(s, sel, vars, false, func(scan func(...any) error) error {
+		if found {
+			return errManyRows
+		}
+		found = true
+		return scan(fields...)
+	})
+	if err == nil && !found {
+		err = gorm.ErrRecordNotFound
+	}
+	return err
 }
 
 // scanOne reads the one row q selects into fields, or with GORM into model[0] when fields is nil;
@@ -815,11 +817,14 @@ func scanRows(rows *sql.Rows, fields []any) (err error) {
 	return restOfAnswer(rows)
 }
 
+// errManyRows fails a read of one record whose statement found more than one row.
+var errManyRows = errors.New("read of one record found more than one row")
+
 // restOfAnswer reads the rest of an answer of one row: an error after the row (the audit
 // insert's, or its commit's) fails the read.
 func restOfAnswer(rows *sql.Rows) error {
 	if rows.Next() {
-		return errors.New("read of one record found more than one row")
+		return errManyRows
 	}
 	return rows.Err()
 }
