@@ -234,3 +234,54 @@ func TestWebhookProblemsNameFields(t *testing.T) {
 		}
 	})
 }
+
+// TestWebhookShutdownRecordsNoAttempt: a delivery in flight when its process stops was recorded
+// as the receiver's failure (connection_failed), waited out a retry's back-off (an hour here) and
+// counted towards the subscription's failing, though the receiver had done nothing wrong. Now an
+// attempt cut short by the stop is not recorded; its claim lapses and the next process sends it
+// as attempt 1 once the lease is over. The clock is moved past the lease rather than waited for.
+func TestWebhookShutdownRecordsNoAttempt(t *testing.T) {
+	var offset atomic.Int64
+	each(t, func(t *testing.T, e *env) {
+		var calls atomic.Int32
+		arrived := make(chan struct{}, 1)
+		release := make(chan struct{})
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if calls.Add(1) == 1 { // the first is held until its sender gives up on it
+				arrived <- struct{}{}
+				select {
+				case <-r.Context().Done():
+				case <-release: // the test's end, should the abandoned request outlive it
+				}
+			}
+			w.WriteHeader(http.StatusNoContent)
+		}))
+		t.Cleanup(srv.Close)
+		defer close(release)
+		sub := e.subscribeTo(t, srv.URL, "young_person.created")
+		e.youngPeople(t, 1)
+		stop := running(t, e.app.Webhooks)
+		select {
+		case <-arrived:
+		case <-time.After(20 * time.Second):
+			t.Fatal("the delivery never reached the receiver")
+		}
+		stop()
+		attempts := func() []any {
+			return e.do(http.MethodGet, "/v1/webhook-subscriptions/"+sub+"/deliveries?limit=200", e.admin, nil).json(t)["items"].([]any)
+		}
+		if got := attempts(); len(got) != 0 {
+			t.Fatalf("an attempt cut short by the stop was recorded: %v", got)
+		}
+		offset.Add(int64(time.Hour)) // past the lease (and any retry's back-off)
+		e.dispatchUntil(t, "the delivery sent again", func() bool { return calls.Load() >= 2 && len(attempts()) > 0 })
+		got := attempts()
+		if a := got[0].(map[string]any); len(got) != 1 || a["attempt"] != float64(1) || a["response_code"] != float64(http.StatusNoContent) {
+			t.Fatalf("attempts after the restart: %v, want one attempt 1 answered 204", got)
+		}
+	}, func(_ *httpapi.Options, a *app.Options) {
+		a.WebhookPolicy = loopback
+		a.Dispatch = webhooks.Options{Interval: 5 * time.Millisecond, Retry: webhook.Retry{Base: time.Hour, Cap: time.Hour, GiveUpAfter: 24 * time.Hour}}
+		a.Clock = func() time.Time { return time.Now().Add(time.Duration(offset.Load())) }
+	})
+}

@@ -340,10 +340,13 @@ func (s *Service) fly(ctx context.Context, g *group, until time.Time, back chan<
 			// subscription held up behind its slow receiver sent deliveries whose lease had
 			// lapsed, which another process had claimed and sent too. One not sent keeps its
 			// claim until the lease ends, then any process takes it.
-			if until.Sub(s.Now()) < s.opts.Timeout+s.opts.Lease/3 {
+			if until.Sub(s.Now()) < s.opts.Timeout+s.opts.Lease/3 || ctx.Err() != nil {
 				return
 			}
 			r, err := s.deliver(ctx, j)
+			if errors.Is(err, errAborted) {
+				return
+			}
 			g.mu.Lock()
 			var batch []webhook.Result
 			if err != nil {
@@ -401,7 +404,13 @@ func (s *Service) settle(ctx context.Context, rs []webhook.Result) error {
 	})
 }
 
-// deliver makes one attempt at j and returns it, to be recorded.
+// errAborted is an attempt cut short by the process stopping (ctx ended before an answer): it
+// is not the receiver's failure, so it is not recorded, and the delivery's claim is left to lapse
+// for any process to send it again, rather than waiting out a retry's back-off and counting
+// towards the subscription's failing.
+var errAborted = errors.New("attempt aborted: the dispatcher is stopping")
+
+// deliver makes one attempt at j and returns it, to be recorded, or errAborted.
 func (s *Service) deliver(ctx context.Context, j webhook.Job) (webhook.Result, error) {
 	if j.Unsigned != nil {
 		return webhook.Result{}, j.Unsigned
@@ -414,6 +423,9 @@ func (s *Service) deliver(ctx context.Context, j webhook.Job) (webhook.Result, e
 	a := webhook.Attempt{ID: casework.NewID(), SubscriptionID: j.Subscription.ID, EventID: j.Event.ID, EventType: j.Event.Type,
 		Attempt: j.Attempts + 1, AttemptedAt: start}
 	a.ResponseCode, a.Error = s.post(ctx, j, body, start)
+	if ctx.Err() != nil && a.ResponseCode == 0 {
+		return webhook.Result{}, errAborted
+	}
 	a.Latency = s.Now().Sub(start)
 	first := start
 	if j.FirstAttempt != nil {
