@@ -33,6 +33,16 @@ func Cell(s string) string {
 	return s
 }
 
+// Plain undoes Cell: a cell Cell quoted ('=SUM(A1), '+44 7700 900123) is given back without its
+// quote, so a file the server wrote (an import's rejects) can be put right and loaded again
+// as it is. Anything else, a quote Cell would not have written included ('-5, 'tis), is s.
+func Plain(s string) string {
+	if len(s) > 1 && s[0] == '\'' && Cell(s[1:]) == s {
+		return s[1:]
+	}
+	return s
+}
+
 // plainNumber reports whether s is an optional sign, digits and an optional decimal fraction.
 func plainNumber(s string) bool {
 	if s[0] == '+' || s[0] == '-' {

@@ -28,6 +28,15 @@ func TestCell(t *testing.T) {
 		if got := Cell(in); got != want {
 			t.Errorf("Cell(%q) = %q, want %q", in, got, want)
 		}
+		if got := Plain(want); got != in {
+			t.Errorf("Plain(%q) = %q, want %q back", want, got, in)
+		}
+	}
+	// Quotes Cell never writes are the cell's own.
+	for _, s := range []string{"'", "'-5", "'tis", "''=1", "O'Brien"} {
+		if got := Plain(s); got != s {
+			t.Errorf("Plain(%q) = %q, want it as it is", s, got)
+		}
 	}
 }
 

@@ -161,13 +161,15 @@ type Record struct {
 	columns int
 }
 
-// Get returns the value of the named column, trimmed ("" when the file lacks the column).
+// Get returns the value of the named column, trimmed ("" when the file lacks the column),
+// without the quote a rejects file puts before a cell a spreadsheet would read as a formula
+// (csvsafe.Plain), so that a rejects file put right loads as it is.
 func (r Record) Get(name string) string {
 	i, ok := r.get[name]
 	if !ok || i >= len(r.Values) {
 		return ""
 	}
-	return strings.TrimSpace(r.Values[i])
+	return csvsafe.Plain(strings.TrimSpace(r.Values[i]))
 }
 
 // Reader streams a file's rows: one row in memory at a time.
@@ -175,10 +177,15 @@ type Reader struct {
 	csv    *csv.Reader
 	Header []string
 	get    map[string]int
+	drop   int // the rejects file's problems column, left out of every row; -1 for none
 }
 
+// problemsColumn is the column a rejects file adds (see Rejects). A file holding it is a rejects
+// file loaded again: the column is left out, as if it had been dropped.
+const problemsColumn = "problems"
+
 // NewReader reads the header and checks it against layout: every required column present, no
-// column the layout does not know, none twice.
+// column the layout does not know, none twice. A rejects file's problems column is left out.
 func NewReader(r io.Reader, layout Layout) (*Reader, []Problem, error) {
 	c := csv.NewReader(r)
 	c.FieldsPerRecord = -1
@@ -193,7 +200,12 @@ func NewReader(r io.Reader, layout Layout) (*Reader, []Problem, error) {
 	if len(header) > 0 {
 		header[0] = strings.TrimPrefix(header[0], "\ufeff") // a spreadsheet's byte order mark
 	}
-	rd := &Reader{csv: c, Header: header, get: map[string]int{}}
+	rd := &Reader{csv: c, Header: header, get: map[string]int{}, drop: -1}
+	if i := slices.IndexFunc(header, func(h string) bool { return strings.TrimSpace(h) == problemsColumn }); i >= 0 &&
+		!slices.ContainsFunc(layout.Columns, func(c Column) bool { return c.Name == problemsColumn }) {
+		rd.drop, rd.Header = i, slices.Delete(slices.Clone(header), i, i+1)
+	}
+	header = rd.Header
 	var problems []Problem
 	for i, h := range header {
 		h = strings.TrimSpace(h)
@@ -226,6 +238,9 @@ func (rd *Reader) Next() (Record, error) {
 			continue // a line of spaces
 		}
 		line, _ := rd.csv.FieldPos(0)
+		if rd.drop >= 0 && rd.drop < len(values) {
+			values = slices.Delete(values, rd.drop, rd.drop+1)
+		}
 		return Record{Row: line, Values: values, get: rd.get, columns: len(rd.Header)}, nil
 	}
 }

@@ -120,3 +120,65 @@ func TestCheckRefusesHostileBytes(t *testing.T) {
 		}
 	}
 }
+
+// TestRejectsLoadAgain: a rejects file, put right, loads as it is. Before, its problems column was
+// refused as not a column of the layout, and a cell written with csvsafe's quote (a phone number
+// beginning +44, a name beginning =) was read with the quote, so the phone then failed its
+// pattern: the council had to drop the column and find and remove every quote by hand.
+func TestRejectsLoadAgain(t *testing.T) {
+	roles := Enums{"PractitionerRole": {"send_officer"}}
+	read := func(file string) (*Reader, []Record) {
+		t.Helper()
+		rd, problems, err := NewReader(strings.NewReader(file), Practitioners)
+		if err != nil || len(problems) > 0 {
+			t.Fatalf("header: %v %v", problems, err)
+		}
+		var recs []Record
+		for {
+			rec, err := rd.Next()
+			if errors.Is(err, io.EOF) {
+				return rd, recs
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			recs = append(recs, rec)
+		}
+	}
+	rejects := func(rd *Reader, recs []Record) string {
+		t.Helper()
+		var b strings.Builder
+		rj, err := NewRejects(&b, rd.Header)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, rec := range recs {
+			if err := rj.Add(rec, []Problem{{Row: rec.Row, Column: "email", Message: "is required"}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := rj.Close(); err != nil {
+			t.Fatal(err)
+		}
+		return b.String()
+	}
+	rd, recs := read("name,email,role,phone\n=Dr Who,,send_officer,+44 7700 900123\n")
+	first := rejects(rd, recs)
+	if !strings.Contains(first, "'+44 7700 900123") || !strings.Contains(first, "'=Dr Who") {
+		t.Fatalf("the rejects file does not quote the formula-like cells:\n%s", first)
+	}
+	rd, recs = read(first)
+	if got := strings.Join(rd.Header, ","); got != "name,email,role,phone" {
+		t.Fatalf("header read back %q, want the problems column left out", got)
+	}
+	if len(recs) != 1 || recs[0].Get("phone") != "+44 7700 900123" || recs[0].Get("name") != "=Dr Who" {
+		t.Fatalf("read back phone %q, name %q: want them without the rejects file's quote", recs[0].Get("phone"), recs[0].Get("name"))
+	}
+	if got := Check(recs[0], Practitioners, roles); len(got) != 1 || got[0].Column != "email" {
+		t.Fatalf("problems of the row read back: %v, want only the email still missing", got)
+	}
+	// Refused again, it is written as the first time: one problems column, the same quotes.
+	if again := rejects(rd, recs); again != first {
+		t.Fatalf("the rejects of a rejects file:\n%s\nwant\n%s", again, first)
+	}
+}
