@@ -164,6 +164,13 @@ func TestImportYoungPeople(t *testing.T) {
 				!strings.Contains(lines[1], "column given_name: is required") {
 				t.Fatalf("rejects file:\n%s", rj)
 			}
+			// Put right (one row of the four) and loaded again as it is, problems column and all (the
+			// second B1 is now a key already held).
+			fixed := writeFile(t, "fixed.csv", strings.Replace(string(rj), "bridge,B2,,Byron", "bridge,B2,Bo,Byron", 1))
+			out, errOut, err = runCmd(t, "import", "young-people", "--quiet", "--continue-on-error", "--rejects", rejects, fixed)
+			if err != nil || !strings.Contains(out, "4 rows, 1 created, 1 already present (unchanged), 2 refused") {
+				t.Fatalf("the rejects file put right: %v\n%s\n%s", err, out, errOut)
+			}
 		})
 	}
 }
