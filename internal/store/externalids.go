@@ -207,13 +207,17 @@ func externalIDsOf(recordType, page string) string {
 		"FROM external_ids x WHERE x.record_type = '" + recordType + "' AND x.record_id = ANY (ARRAY(SELECT id FROM " + page + ")) GROUP BY x.record_id)"
 }
 
+// inlineKey is a record's key in the session's inlinedIDs: a pair, not "type:id", whose
+// concatenation was an allocation for every row of a page, kept and looked up.
+type inlineKey struct{ recordType, id string }
+
 // keepInlined remembers the identifiers read with record id (the column of inlineExternalIDs) for Of.
 func (c conn) keepInlined(recordType, id string, col *string) {
 	ids := inlinedIDs(col)
 	if c.inlinedIDs == nil {
-		c.inlinedIDs = map[string][]externalid.ID{}
+		c.inlinedIDs = map[inlineKey][]externalid.ID{}
 	}
-	c.inlinedIDs[recordType+":"+id] = ids
+	c.inlinedIDs[inlineKey{recordType, id}] = ids
 }
 
 // inlinedIDs reads the column of inlineExternalIDs (nil for none).
@@ -232,7 +236,7 @@ func (c conn) inlined(recordType string, recordIDs []string) (map[string][]exter
 	}
 	out := make(map[string][]externalid.ID, len(recordIDs))
 	for _, id := range recordIDs {
-		ids, ok := c.inlinedIDs[recordType+":"+id]
+		ids, ok := c.inlinedIDs[inlineKey{recordType, id}]
 		if !ok {
 			return nil, false
 		}

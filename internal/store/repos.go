@@ -369,7 +369,7 @@ func (tx peopleRepo) List(f person.Filter, s access.Scope, p paging.Page) ([]per
 	if inline {
 		o.extType, o.extIDs = externalid.YoungPerson, func(r *youngPersonWithIDs) **string { return &r.ids }
 		if tx.inlinedIDs == nil {
-			tx.inlinedIDs = make(map[string][]externalid.ID, pageLimit(p)+1)
+			tx.inlinedIDs = make(map[inlineKey][]externalid.ID, pageLimit(p)+1)
 		}
 	}
 	return scanAuditedPage(tx.conn, q, o, p, cursor,
@@ -547,7 +547,7 @@ func (tx referralRepo) List(f referral.Filter, s access.Scope, p paging.Page) ([
 		o.extType, o.extIDs = externalid.Referral, func(r *referralWithIDs) **string { return &r.ids }
 		if tx.inlinedIDs == nil {
 			// Sized for the page at once: growing it row by row was half the cost of keeping them.
-			tx.inlinedIDs = make(map[string][]externalid.ID, pageLimit(p)+1)
+			tx.inlinedIDs = make(map[inlineKey][]externalid.ID, pageLimit(p)+1)
 		}
 	}
 	cursor := func(r referralWithIDs) string { return EncodeCursor(r.ID) }

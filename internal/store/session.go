@@ -55,8 +55,8 @@ type session struct {
 	// rows remembers rows this session read, by "table:id", for an update to write only the
 	// columns it changes.
 	rows map[string]any
-	// inlinedIDs holds the external identifiers read with records, by "type:id" (see inlineExternalIDs).
-	inlinedIDs map[string][]externalid.ID
+	// inlinedIDs holds the external identifiers read with records, by type and id (see inlineExternalIDs).
+	inlinedIDs map[inlineKey][]externalid.ID
 	// batch gathers single-row inserts while Tx.Batch runs (see bulk.go).
 	batch *batch
 	// touched are the young people the unit's outbox events name: their stored deadlines are
