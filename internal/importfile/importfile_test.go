@@ -22,7 +22,14 @@ const header = "external_system,external_id,given_name,family_name,date_of_birth
 
 func rows(t *testing.T, body string) []Record {
 	t.Helper()
-	rd, problems, err := NewReader(strings.NewReader(header+body), YoungPeople)
+	_, out := readAll(t, header+body, YoungPeople)
+	return out
+}
+
+// readAll reads a whole file of layout, whose header must be good.
+func readAll(t *testing.T, file string, layout Layout) (*Reader, []Record) {
+	t.Helper()
+	rd, problems, err := NewReader(strings.NewReader(file), layout)
 	if err != nil || len(problems) > 0 {
 		t.Fatalf("header: %v %v", problems, err)
 	}
@@ -30,7 +37,7 @@ func rows(t *testing.T, body string) []Record {
 	for {
 		rec, err := rd.Next()
 		if errors.Is(err, io.EOF) {
-			return out
+			return rd, out
 		}
 		if err != nil {
 			t.Fatal(err)
@@ -127,24 +134,7 @@ func TestCheckRefusesHostileBytes(t *testing.T) {
 // pattern: the council had to drop the column and find and remove every quote by hand.
 func TestRejectsLoadAgain(t *testing.T) {
 	roles := Enums{"PractitionerRole": {"send_officer"}}
-	read := func(file string) (*Reader, []Record) {
-		t.Helper()
-		rd, problems, err := NewReader(strings.NewReader(file), Practitioners)
-		if err != nil || len(problems) > 0 {
-			t.Fatalf("header: %v %v", problems, err)
-		}
-		var recs []Record
-		for {
-			rec, err := rd.Next()
-			if errors.Is(err, io.EOF) {
-				return rd, recs
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			recs = append(recs, rec)
-		}
-	}
+	read := func(file string) (*Reader, []Record) { t.Helper(); return readAll(t, file, Practitioners) }
 	rejects := func(rd *Reader, recs []Record) string {
 		t.Helper()
 		var b strings.Builder
