@@ -56,7 +56,7 @@ Usage:
   oneplan orgs list [--type TYPE] [--q TEXT]               list organisations and their ids
   oneplan seed --demo                                      load the fictional demo data set
   oneplan sweep [--as-of YYYY-MM-DD]                       send the statutory clock's due and missed notices once
-  oneplan events tail [--from-start]                       print events as they commit (a developer's terminal)
+  oneplan events tail [--from-start] [--types a,b] [--admin]  print events as they commit (a developer's terminal)
   oneplan healthcheck [--ready]                            ask the running server's /healthz (or /readyz); exit 1 unless 200
   oneplan reports-rebuild                                  recompute the report counts from the records
   oneplan import template TYPE                             print an import layout's header row (docs/import.md)
