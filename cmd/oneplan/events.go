@@ -75,7 +75,7 @@ func tailOptionsOf(fromStart bool, types string, admin bool) (tailOptions, error
 // tail prints one line per event: sequence, time, type, record type and id, and the child's id.
 func tail(ctx context.Context, st *store.Store, o tailOptions, stdout io.Writer) error {
 	var after int64
-	first, fromStart := true, o.fromStart
+	first := true
 	for ctx.Err() == nil {
 		err := st.Read(ctx, func(tx *store.Tx) error {
 			for {
@@ -83,7 +83,7 @@ func tail(ctx context.Context, st *store.Store, o tailOptions, stdout io.Writer)
 				if err != nil {
 					return err
 				}
-				if first && !fromStart {
+				if first && !o.fromStart {
 					// Start at the end: skip what was there before.
 					after, first = next, false
 					if len(evs) == 200 {

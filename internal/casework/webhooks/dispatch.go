@@ -340,11 +340,11 @@ func (s *Service) fly(ctx context.Context, g *group, until time.Time, back chan<
 			// subscription held up behind its slow receiver sent deliveries whose lease had
 			// lapsed, which another process had claimed and sent too. One not sent keeps its
 			// claim until the lease ends, then any process takes it.
-			if until.Sub(s.Now()) < s.opts.Timeout+s.opts.Lease/3 || ctx.Err() != nil {
+			if until.Sub(s.Now()) < s.opts.Timeout+s.opts.Lease/3 {
 				return
 			}
 			r, err := s.deliver(ctx, j)
-			if errors.Is(err, errAborted) {
+			if errors.Is(err, errAborted) { // and so every one after it: the claim lapses
 				return
 			}
 			g.mu.Lock()
