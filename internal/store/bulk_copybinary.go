@@ -28,17 +28,27 @@ type binaryEncoder func(buf []byte, v any, typ string) (out []byte, null, ok boo
 
 // binaryEncoders are the types the binary form takes, as format_type names them.
 var binaryEncoders = map[string]binaryEncoder{
-	"uuid": textAs(func(buf []byte, s string) ([]byte, bool) {
-		// Only the canonical 8-4-4-4-12 form (uuid.Parse, given 36 bytes, reads nothing else):
-		// uuid_in reads others too (braces, no hyphens), which the text form leaves to it.
-		if len(s) != 36 {
+	"uuid": textAs(appendUUID),
+	// An audit event's id list (0123), written as the literal {id,id} (conn.idList): one
+	// dimension from 1, no NULLs, each element 16 bytes.
+	"uuid[]": textAs(func(buf []byte, s string) ([]byte, bool) {
+		if len(s) < 2 || s[0] != '{' || s[len(s)-1] != '}' {
 			return buf, false
 		}
-		u, err := uuid.Parse(s)
-		if err != nil {
-			return buf, false
+		if s = s[1 : len(s)-1]; s == "" {
+			return buf, false // never written (an empty list is NULL): the text form decides
 		}
-		return append(buf, u[:]...), true
+		ids := strings.Split(s, ",")
+		buf = binary.BigEndian.AppendUint32(append(buf, 0, 0, 0, 1, 0, 0, 0, 0), uuidOID)
+		buf = binary.BigEndian.AppendUint32(buf, uint32(len(ids))) //nolint:gosec // a page's ids, far below 2^31
+		buf = append(buf, 0, 0, 0, 1)
+		for _, id := range ids {
+			var ok bool
+			if buf, ok = appendUUID(append(buf, 0, 0, 0, 16), id); !ok {
+				return buf, false
+			}
+		}
+		return buf, true
 	}),
 	"text":  textAs(appendPlainText),
 	"jsonb": textAs(func(buf []byte, s string) ([]byte, bool) { return appendPlainText(append(buf, 1), s) }), // format version 1
@@ -81,6 +91,23 @@ var binaryEncoders = map[string]binaryEncoder{
 		us := (t.Unix()-pgEpoch)*1_000_000 + int64(t.Nanosecond()/1000)
 		return binary.BigEndian.AppendUint64(buf, uint64(us)), false, true //nolint:gosec // two's complement, as PostgreSQL reads it
 	},
+}
+
+// uuidOID is the type uuid's OID, which a binary array names for its elements.
+const uuidOID = 2950
+
+// appendUUID appends a UUID's 16 bytes. Only the canonical 8-4-4-4-12 form (uuid.Parse, given 36
+// bytes, reads nothing else): uuid_in reads others too (braces, no hyphens), which the text form
+// leaves to it.
+func appendUUID(buf []byte, s string) ([]byte, bool) {
+	if len(s) != 36 {
+		return buf, false
+	}
+	u, err := uuid.Parse(s)
+	if err != nil {
+		return buf, false
+	}
+	return append(buf, u[:]...), true
 }
 
 // pgEpoch is 2000-01-01 UTC in Unix seconds, where PostgreSQL's binary timestamps count from.

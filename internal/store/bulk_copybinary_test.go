@@ -15,6 +15,7 @@ import (
 func TestBinaryEncodersMatchPgx(t *testing.T) {
 	m := pgtype.NewMap()
 	id := "01a2497f-1350-74b9-b1ad-9af2a34cad0f"
+	other := "01a2497f-1351-7000-8000-000000000001"
 	bst := time.FixedZone("BST", 3600)
 	str := func(s string) *string { return &s }
 	for _, tc := range []struct {
@@ -26,6 +27,8 @@ func TestBinaryEncodersMatchPgx(t *testing.T) {
 		{"uuid", pgtype.UUIDOID, id, uuid.MustParse(id)},
 		{"uuid", pgtype.UUIDOID, "01A2497F-1350-74B9-B1AD-9AF2A34CAD0F", uuid.MustParse(id)},
 		{"uuid", pgtype.UUIDOID, str(id), uuid.MustParse(id)},
+		{"uuid[]", pgtype.UUIDArrayOID, "{" + id + "," + other + "}", []uuid.UUID{uuid.MustParse(id), uuid.MustParse(other)}},
+		{"uuid[]", pgtype.UUIDArrayOID, "{" + id + "}", []uuid.UUID{uuid.MustParse(id)}},
 		{"text", pgtype.TextOID, "o'neil \"q\" \\ é\ttab\nline\r\\N", "o'neil \"q\" \\ é\ttab\nline\r\\N"},
 		{"text", pgtype.TextOID, "", ""},
 		{"jsonb", pgtype.JSONBOID, []byte(`{"a": [1, "x"]}`), []byte(`{"a": [1, "x"]}`)},
@@ -74,6 +77,10 @@ func TestBinaryEncodersMatchPgx(t *testing.T) {
 		{"uuid", "01a2497f-1350-74b9-b1ad-9af2a34cad0g"},
 		{"uuid", "01a2497f-1350-74b9-b1ad-9af2a34cad0\x10"}, // a byte that is not a digit, whatever its bits
 		{"uuid", "01a2497f-1350-74b9-b1ad-9af2a34cad0G"},
+		{"uuid[]", "{" + id + ",{" + id + "}}"},
+		{"uuid[]", "{" + id + ",NULL}"},
+		{"uuid[]", id},
+		{"uuid[]", "{}"},
 		{"text", "a\x00b"},
 		{"jsonb", "{\"a\": \"\x00\"}"},
 		{"bigint", " 7"},

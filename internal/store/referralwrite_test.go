@@ -205,8 +205,8 @@ func TestAuditedReferralPageIsOneStatement(t *testing.T) {
 			t.Errorf("audit written with the page %v, %d statements holding the page and its audit row, want one:\n%s", inStatement, withAudit,
 				strings.Join(statements, "\n"))
 		}
-		if got, err := store.RawString(st, "SELECT record_ids FROM audit_events WHERE id = ?", eventID); err != nil ||
-			strings.ReplaceAll(got, " ", "") != `["`+second.ID+`","`+first.ID+`"]` {
+		if got, err := store.RawString(st, "SELECT record_id_list FROM audit_events WHERE id = ?", eventID); err != nil ||
+			got != `{`+second.ID+`,`+first.ID+`}` {
 			t.Errorf("the page's audit row names %s, %v", got, err)
 		}
 	})

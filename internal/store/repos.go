@@ -761,6 +761,8 @@ type auditRow struct {
 	IP                  *string `gorm:"column:ip"`
 	RecordIDs           *string
 	YoungPersonIDs      *string
+	RecordIDList        *string // uuid[] on PostgreSQL (0123), written as an array literal
+	YoungPersonIDList   *string
 }
 
 func (auditRow) TableName() string { return "audit_events" }
@@ -774,11 +776,12 @@ func (tx *Tx) Audit(events ...audit.Event) error {
 		row := auditRow{ID: e.ID, OccurredAt: e.OccurredAt, Action: e.Action, RecordType: e.RecordType,
 			RecordID: nullable(e.RecordID), YoungPersonID: nullable(e.YoungPersonID), ActorKeyID: nullable(e.ActorKeyID),
 			ActorSubject: nullable(e.ActorSubject), ActorPractitionerID: nullable(e.ActorPractitionerID), ActorOrgID: nullable(e.ActorOrgID), ActorRole: e.ActorRole, Purpose: nullable(e.Purpose),
-			ChangedFields: toJSONOrNull(e.ChangedFields, len(e.ChangedFields) == 0), RequestID: nullable(e.RequestID), IP: nullable(e.IP),
-			RecordIDs: toJSONOrNull(e.RecordIDs, len(e.RecordIDs) == 0), YoungPersonIDs: toJSONOrNull(e.YoungPersonIDs, len(e.YoungPersonIDs) == 0)}
+			ChangedFields: toJSONOrNull(e.ChangedFields, len(e.ChangedFields) == 0), RequestID: nullable(e.RequestID), IP: nullable(e.IP)}
+		row.RecordIDs, row.RecordIDList = tx.idList(e.RecordIDs)
+		row.YoungPersonIDs, row.YoungPersonIDList = tx.idList(e.YoungPersonIDs)
 		if err := tx.keepRow("audit_events", auditColumns, []any{row.ID, row.OccurredAt, row.Action, row.RecordType, row.RecordID,
 			row.YoungPersonID, row.ActorKeyID, row.ActorSubject, row.ActorPractitionerID, row.ActorOrgID, row.ActorRole, row.Purpose,
-			row.ChangedFields, row.RequestID, row.IP, row.RecordIDs, row.YoungPersonIDs},
+			row.ChangedFields, row.RequestID, row.IP, row.RecordIDs, row.YoungPersonIDs, row.RecordIDList, row.YoungPersonIDList},
 			func(db *gorm.DB) *gorm.DB { return db.Create(&row) }); err != nil {
 			return translate(err)
 		}
@@ -789,7 +792,7 @@ func (tx *Tx) Audit(events ...audit.Event) error {
 // auditColumns are auditRow's columns, in its order.
 var auditColumns = []string{"id", "occurred_at", "action", "record_type", "record_id", "young_person_id", "actor_key_id",
 	"actor_subject", "actor_practitioner_id", "actor_org_id", "actor_role", "purpose", "changed_fields", "request_id", "ip",
-	"record_ids", "young_person_ids"}
+	"record_ids", "young_person_ids", "record_id_list", "young_person_id_list"}
 
 // AuditEvents lists one page of the trail.
 func (tx auditRepo) Events(f audit.Filter, p paging.Page) ([]audit.Event, string, error) {
@@ -830,6 +833,10 @@ func (tx auditRepo) Events(f audit.Filter, p paging.Page) ([]audit.Event, string
 		for _, v := range vs {
 			if tx.dialect == Postgres {
 				conds, args = append(conds, list+" @> ?::jsonb"), append(args, toJSON([]string{v}))
+				if canonicalUUID(v) {
+					// The lists written since 0123; an id of another form is in none of them.
+					conds, args = append(conds, col+"_list @> ARRAY[?::uuid]"), append(args, v)
+				}
 			} else {
 				conds, args = append(conds, "EXISTS (SELECT 1 FROM json_each(audit_events."+list+") WHERE value = ?)"), append(args, v)
 			}
@@ -857,7 +864,7 @@ func (r auditRow) toDomain() audit.Event {
 		ActorSubject: deref(r.ActorSubject), ActorPractitionerID: deref(r.ActorPractitionerID), ActorOrgID: deref(r.ActorOrgID),
 		ActorRole: r.ActorRole, Purpose: deref(r.Purpose), ChangedFields: fromJSON[[]string](r.ChangedFields),
 		RequestID: deref(r.RequestID), IP: deref(r.IP),
-		RecordIDs: fromJSON[[]string](r.RecordIDs), YoungPersonIDs: fromJSON[[]string](r.YoungPersonIDs)}
+		RecordIDs: idsOf(r.RecordIDs, r.RecordIDList), YoungPersonIDs: idsOf(r.YoungPersonIDs, r.YoungPersonIDList)}
 }
 
 type outboxRow struct {

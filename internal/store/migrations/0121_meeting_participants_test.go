@@ -58,14 +58,7 @@ func TestMigration0121MeetingParticipants(t *testing.T) {
 		}
 
 		ctx := context.Background()
-		st, err := store.Open(ctx, dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer func() { _ = st.Close() }()
-		if err := st.Migrate(ctx); err != nil {
-			t.Fatal(err)
-		}
+		st := openStore(t, dsn)
 		for _, c := range []struct {
 			member, child int
 			reaches       bool

@@ -1,6 +1,7 @@
 package migrations_test
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"regexp"
@@ -12,6 +13,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/oneplan-send/oneplan/internal/store"
 	"github.com/oneplan-send/oneplan/internal/store/migrations"
 	"github.com/oneplan-send/oneplan/internal/store/storetest"
 )
@@ -22,6 +24,22 @@ import (
 func checkMigration(t *testing.T, id string, before, after func(t *testing.T, db *gorm.DB)) {
 	t.Helper()
 	checkMigrationAt(t, id, before, func(t *testing.T, db *gorm.DB, _ string) { after(t, db) })
+}
+
+// openStore opens the store on dsn, as a server would after the migration checked (every later
+// one applied), closed when t ends.
+func openStore(t *testing.T, dsn string) *store.Store {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	if err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return st
 }
 
 // checkMigrationAt is checkMigration whose after is also given the database's DSN, to open the

@@ -71,6 +71,7 @@ var all = []*gormigrate.Migration{
 	m0120,
 	m0121,
 	m0122,
+	m0123,
 }
 
 // Table records the IDs of the migrations applied.
