@@ -176,25 +176,37 @@ func appendID(b []byte, s string) []byte {
 	return appendUUID(b, mustUUID(s))
 }
 
+// canonicalUUID says s is a UUID as PostgreSQL writes one: lower-case hex, hyphenated 8-4-4-4-12.
+// Each byte's class is added up rather than tested position by position (five ids a row, 51 rows
+// a page: the byte-by-byte switch was 3.5% of a list's CPU): 32 hex digits at 1 and 4 hyphens
+// at 16 make 96, which no other mix of 36 bytes makes (any other byte alone weighs 128), and the
+// hyphens are then where they must be.
 func canonicalUUID(s string) bool {
-	if len(s) != 36 {
+	if len(s) != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
 		return false
 	}
-	for i := range len(s) {
-		c := s[i]
-		switch i {
-		case 8, 13, 18, 23:
-			if c != '-' {
-				return false
-			}
+	sum := 0
+	for i := range 36 {
+		sum += int(uuidByteWeight[s[i]])
+	}
+	return sum == 32+4*16
+}
+
+// uuidByteWeight weighs a byte for canonicalUUID: 1 a lower-case hex digit, 16 a hyphen, 128 any
+// other.
+var uuidByteWeight = func() (w [256]uint8) {
+	for c := range w {
+		switch {
+		case c >= '0' && c <= '9', c >= 'a' && c <= 'f':
+			w[c] = 1
+		case c == '-':
+			w[c] = 16
 		default:
-			if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
-				return false
-			}
+			w[c] = 128
 		}
 	}
-	return true
-}
+	return w
+}()
 
 // appendValue appends v as the encoder would (for the parts of a referral few have).
 func appendValue(b []byte, v any) ([]byte, error) {

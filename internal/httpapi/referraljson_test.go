@@ -181,3 +181,32 @@ func genReferral(t *rapid.T) referral.Referral {
 	})
 	return r
 }
+
+// TestCanonicalUUID: only the lower-case hyphenated 8-4-4-4-12 form is canonical; a hyphen moved,
+// added or missing, a capital, a brace or any other byte is not, whatever the byte weights add up
+// to (canonicalUUID sums them).
+func TestCanonicalUUID(t *testing.T) {
+	id := "01a251c4-1f1c-7c7d-921f-497016d38880"
+	for _, c := range []struct {
+		s    string
+		want bool
+	}{
+		{id, true},
+		{"00000000-0000-0000-0000-000000000000", true},
+		{"ffffffff-ffff-ffff-ffff-ffffffffffff", true},
+		{strings.ToUpper(id), false},
+		{"{" + id[:34] + "}", false},
+		{id[:35], false},
+		{id + "0", false},
+		{strings.Repeat("-", 36), false},
+		{"01a251c4-1f1c-7c7d-921f-497016d3888-", false},       // a fifth hyphen for a digit
+		{"01a251c41-f1c-7c7d-921f-497016d38880", false},       // a hyphen moved
+		{"01a251c4-1f1c-7c7d-921f-497016d3888g", false},       // not hex
+		{"01a251c4-1f1c-7c7d-921f-497016d3888\x00", false},    // a NUL
+		{"01a251c4-1f1c-7c7d-921f-497016d388\xc3\xa9", false}, // é, two bytes
+	} {
+		if got := canonicalUUID(c.s); got != c.want {
+			t.Errorf("canonicalUUID(%q) = %v, want %v", c.s, got, c.want)
+		}
+	}
+}

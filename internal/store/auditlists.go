@@ -6,9 +6,9 @@ import (
 	"github.com/google/uuid"
 )
 
-// canonicalUUID says s is a UUID in the 8-4-4-4-12 form, the only one an id list's array literal
+// hyphenatedUUID says s is a UUID in the 8-4-4-4-12 form, the only one an id list's array literal
 // is written with (uuid_in reads others too: braces, which would end the literal's element).
-func canonicalUUID(s string) bool { return len(s) == 36 && uuid.Validate(s) == nil }
+func hyphenatedUUID(s string) bool { return len(s) == 36 && uuid.Validate(s) == nil }
 
 // idList is how an audit event's list of ids is stored: on PostgreSQL a uuid[] literal (0123),
 // unless an id is not a UUID, when the list stays jsonb as before; on SQLite JSON text.
@@ -21,7 +21,7 @@ func (c conn) idList(ids []string) (jsonList, array *string) {
 		b.Grow(2 + 37*len(ids))
 		b.WriteByte('{')
 		for i, id := range ids {
-			if !canonicalUUID(id) {
+			if !hyphenatedUUID(id) {
 				return toJSONOrNull(ids, false), nil
 			}
 			if i > 0 {
