@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
 )
 
 // COPY in binary, where every column of a shape is of a type encoded here and every value has
@@ -32,13 +31,10 @@ var binaryEncoders = map[string]binaryEncoder{
 	// An audit event's id list (0123), written as the literal {id,id} (conn.idList): one
 	// dimension from 1, no NULLs, each element 16 bytes.
 	"uuid[]": textAs(func(buf []byte, s string) ([]byte, bool) {
-		if len(s) < 2 || s[0] != '{' || s[len(s)-1] != '}' {
-			return buf, false
+		ids, ok := idListItems(s)
+		if !ok {
+			return buf, false // the text form decides
 		}
-		if s = s[1 : len(s)-1]; s == "" {
-			return buf, false // never written (an empty list is NULL): the text form decides
-		}
-		ids := strings.Split(s, ",")
 		buf = binary.BigEndian.AppendUint32(append(buf, 0, 0, 0, 1, 0, 0, 0, 0), uuidOID)
 		buf = binary.BigEndian.AppendUint32(buf, uint32(len(ids))) //nolint:gosec // a page's ids, far below 2^31
 		buf = append(buf, 0, 0, 0, 1)
@@ -96,15 +92,10 @@ var binaryEncoders = map[string]binaryEncoder{
 // uuidOID is the type uuid's OID, which a binary array names for its elements.
 const uuidOID = 2950
 
-// appendUUID appends a UUID's 16 bytes. Only the canonical 8-4-4-4-12 form (uuid.Parse, given 36
-// bytes, reads nothing else): uuid_in reads others too (braces, no hyphens), which the text form
-// leaves to it.
+// appendUUID appends a UUID's 16 bytes, if s is one in the form parseHyphenated reads.
 func appendUUID(buf []byte, s string) ([]byte, bool) {
-	if len(s) != 36 {
-		return buf, false
-	}
-	u, err := uuid.Parse(s)
-	if err != nil {
+	u, ok := parseHyphenated(s)
+	if !ok {
 		return buf, false
 	}
 	return append(buf, u[:]...), true

@@ -833,7 +833,7 @@ func (tx auditRepo) Events(f audit.Filter, p paging.Page) ([]audit.Event, string
 		for _, v := range vs {
 			if tx.dialect == Postgres {
 				conds, args = append(conds, list+" @> ?::jsonb"), append(args, toJSON([]string{v}))
-				if hyphenatedUUID(v) {
+				if _, ok := parseHyphenated(v); ok {
 					// The lists written since 0123; an id of another form is in none of them.
 					conds, args = append(conds, col+"_list @> ARRAY[?::uuid]"), append(args, v)
 				}
