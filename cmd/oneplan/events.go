@@ -58,13 +58,12 @@ type tailOptions struct {
 func tailOptionsOf(fromStart bool, types string, admin bool) (tailOptions, error) {
 	o := tailOptions{fromStart: fromStart}
 	for t := range strings.SplitSeq(types, ",") {
-		if t = strings.TrimSpace(t); t == "" {
-			continue
+		if t = strings.TrimSpace(t); t != "" {
+			o.types = append(o.types, t)
 		}
-		if _, ok := outbox.Lookup(t); !ok {
-			return o, fmt.Errorf("--types: no such event type %q (GET /v1/event-types lists them)", t)
-		}
-		o.types = append(o.types, t)
+	}
+	if t, ok := outbox.Unknown(o.types); ok {
+		return o, fmt.Errorf("--types: no such event type %q (GET /v1/event-types lists them)", t)
 	}
 	if !admin && len(o.types) == 0 {
 		o.omit = webhook.AdministrativeRecordTypes

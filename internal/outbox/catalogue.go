@@ -245,6 +245,17 @@ var Catalogue = []Type{
 	YoungPersonUpdated,
 }
 
+// Unknown is the first of names that is no event type, and whether there is one: what a feed's
+// reader (GET /v1/events, `oneplan events tail`) is refused for, naming it.
+func Unknown(names []string) (string, bool) {
+	for _, n := range names {
+		if _, ok := Lookup(n); !ok {
+			return n, true
+		}
+	}
+	return "", false
+}
+
 // Lookup finds an event type by name.
 func Lookup(name string) (Type, bool) {
 	for _, t := range Catalogue {

@@ -76,12 +76,10 @@ func (s *Service) Feed(ctx context.Context, after string, types []string, since 
 			return page, fault.Field(fault.Invalid, "/query/after", "Not a cursor this feed gave out.")
 		}
 	}
-	for _, t := range types {
-		if _, ok := outbox.Lookup(t); !ok {
-			// A query parameter is named as every other query error names it: types is one
-			// comma-separated parameter, so there is no element to point into.
-			return page, fault.Field(fault.Invalid, "/query/types", "No such event type: "+strconv.Quote(t)+" (see GET /v1/event-types).")
-		}
+	if t, ok := outbox.Unknown(types); ok {
+		// A query parameter is named as every other query error names it: types is one
+		// comma-separated parameter, so there is no element to point into.
+		return page, fault.Field(fault.Invalid, "/query/types", "No such event type: "+strconv.Quote(t)+" (see GET /v1/event-types).")
 	}
 	if limit <= 0 || limit > paging.Max {
 		limit = paging.Default
