@@ -5,7 +5,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
 )
 
 // COPY in binary, where every column of a shape is of a type encoded here and every value has
