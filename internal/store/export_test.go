@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
 
@@ -313,4 +314,37 @@ func TransitionMarks(st *Store) (marks, above int64, err error) {
 		return err
 	})
 	return marks, above, err
+}
+
+// ScanRows runs query on the PostgreSQL database at dsn and scans its rows into destinations made
+// by dest: with pgx's own Scan, or with arena as queryRows scans them (through arenaRow). The
+// rows' values are read only after the last row, so a string that did not outlive its row would
+// show.
+func ScanRows(ctx context.Context, dsn, query string, arena bool, dest func() []any) ([][]any, error) {
+	c, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = c.Close(ctx) }()
+	rows, err := c.Query(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out [][]any
+	row := &arenaRow{m: c.TypeMap()}
+	for rows.Next() {
+		d := dest()
+		if arena {
+			row.dest = d
+			err = rows.Scan(row)
+		} else {
+			err = rows.Scan(d...)
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
 }
