@@ -114,8 +114,8 @@ func textLen(f pgconn.FieldDescription, raw []byte) int {
 	return len(raw)
 }
 
-// appendText appends raw's text: a text column's bytes as they are (the connection's encoding is
-// UTF-8), a binary UUID as pgx writes it (lower-case hex, hyphenated).
+// appendText appends raw's text: a text column's bytes as they are, as pgx's own scan takes them
+// into a string; a binary UUID as pgx writes it (lower-case hex, hyphenated).
 func appendText(buf []byte, f pgconn.FieldDescription, raw []byte) []byte {
 	if f.DataTypeOID != pgtype.UUIDOID {
 		return append(buf, raw...)
