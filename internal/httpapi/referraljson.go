@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"encoding/hex"
 	"net/http"
 	"strconv"
 	"sync"
@@ -11,6 +10,7 @@ import (
 	"github.com/segmentio/encoding/json"
 
 	"github.com/oneplan-send/oneplan/internal/referral"
+	"github.com/oneplan-send/oneplan/internal/uuidtext"
 )
 
 // referralPageJSON answers a page of referrals (GET /v1/referrals) with the bytes the generated
@@ -236,12 +236,5 @@ func appendDate(b []byte, d openapi_types.Date) []byte {
 
 // appendUUID appends u in its canonical text form, quoted.
 func appendUUID(b []byte, u openapi_types.UUID) []byte {
-	var s [38]byte
-	s[0], s[9], s[14], s[19], s[24], s[37] = '"', '-', '-', '-', '-', '"'
-	hex.Encode(s[1:9], u[0:4])
-	hex.Encode(s[10:14], u[4:6])
-	hex.Encode(s[15:19], u[6:8])
-	hex.Encode(s[20:24], u[8:10])
-	hex.Encode(s[25:37], u[10:16])
-	return append(b, s[:]...)
+	return append(uuidtext.Append(append(b, '"'), u), '"')
 }

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"encoding/hex"
 	"fmt"
 	"reflect"
 	"unsafe"
@@ -9,6 +8,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgtype"
+
+	"github.com/oneplan-send/oneplan/internal/uuidtext"
 )
 
 // arenaRow scans a row read straight from pgx (queryRows) into dest as pgx's own Scan would,
@@ -109,26 +110,16 @@ func cuttable(f pgconn.FieldDescription, d any) bool {
 // textLen is how many bytes appendText adds for raw.
 func textLen(f pgconn.FieldDescription, raw []byte) int {
 	if f.DataTypeOID == pgtype.UUIDOID {
-		return 36
+		return uuidtext.Len
 	}
 	return len(raw)
 }
 
 // appendText appends raw's text: a text column's bytes as they are, as pgx's own scan takes them
-// into a string; a binary UUID as pgx writes it (lower-case hex, hyphenated).
+// into a string; a binary UUID as pgx writes it.
 func appendText(buf []byte, f pgconn.FieldDescription, raw []byte) []byte {
 	if f.DataTypeOID != pgtype.UUIDOID {
 		return append(buf, raw...)
 	}
-	var s [36]byte
-	hex.Encode(s[0:8], raw[0:4])
-	s[8] = '-'
-	hex.Encode(s[9:13], raw[4:6])
-	s[13] = '-'
-	hex.Encode(s[14:18], raw[6:8])
-	s[18] = '-'
-	hex.Encode(s[19:23], raw[8:10])
-	s[23] = '-'
-	hex.Encode(s[24:], raw[10:16])
-	return append(buf, s[:]...)
+	return uuidtext.Append(buf, [16]byte(raw))
 }
