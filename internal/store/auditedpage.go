@@ -191,12 +191,7 @@ func queryRows(s *session, sql string, vars []any, planned bool, each func(scan 
 				return err
 			}
 			defer rs.Close()
-			row := &arenaRow{m: pc.Conn().TypeMap()}
-			one := []any{row}
-			scan := func(dest ...any) error {
-				row.dest = dest
-				return rs.Scan(one...)
-			}
+			scan := arenaScan(rs, pc.Conn().TypeMap())
 			for rs.Next() {
 				if err := each(scan); err != nil {
 					return err

@@ -317,7 +317,7 @@ func TransitionMarks(st *Store) (marks, above int64, err error) {
 }
 
 // ScanRows runs query on the PostgreSQL database at dsn and scans its rows into destinations made
-// by dest: with pgx's own Scan, or with arena as queryRows scans them (through arenaRow). The
+// by dest: with pgx's own Scan, or with arena as queryRows scans them (arenaScan). The
 // rows' values are read only after the last row, so a string that did not outlive its row would
 // show.
 func ScanRows(ctx context.Context, dsn, query string, arena bool, dest func() []any) ([][]any, error) {
@@ -332,16 +332,13 @@ func ScanRows(ctx context.Context, dsn, query string, arena bool, dest func() []
 	}
 	defer rows.Close()
 	var out [][]any
-	row := &arenaRow{m: c.TypeMap()}
+	scan := rows.Scan
+	if arena {
+		scan = arenaScan(rows, c.TypeMap())
+	}
 	for rows.Next() {
 		d := dest()
-		if arena {
-			row.dest = d
-			err = rows.Scan(row)
-		} else {
-			err = rows.Scan(d...)
-		}
-		if err != nil {
+		if err := scan(d...); err != nil {
 			return nil, err
 		}
 		out = append(out, d)

@@ -25,6 +25,16 @@ type arenaRow struct {
 	types []reflect.Type    // each destination's type when its plan was made
 }
 
+// arenaScan is a scan of rs's current row through one arenaRow, for each row in turn.
+func arenaScan(rs pgx.Rows, m *pgtype.Map) func(dest ...any) error {
+	row := &arenaRow{m: m}
+	one := []any{row}
+	return func(dest ...any) error {
+		row.dest = dest
+		return rs.Scan(one...)
+	}
+}
+
 // ScanRow is pgx.RowScanner's: rows.Scan hands it the current row.
 func (a *arenaRow) ScanRow(rows pgx.Rows) error {
 	fields, raw := rows.FieldDescriptions(), rows.RawValues()
