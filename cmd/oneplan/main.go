@@ -250,7 +250,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	opts := httpapi.Options{MaxBodyBytes: a.cfg.MaxBodyBytes, CORSOrigins: a.cfg.CORSOrigins, Logger: logger,
+	opts := httpapi.Options{MaxBodyBytes: a.cfg.MaxBodyBytes, MaxActiveRequests: a.cfg.MaxActiveRequests, CORSOrigins: a.cfg.CORSOrigins, Logger: logger,
 		RateLimit: a.cfg.RateLimit, RateBurst: a.cfg.RateBurst, Profiling: a.cfg.Profiling,
 		Metrics: promhttp.HandlerFor(a.metrics, promhttp.HandlerOpts{}), Requests: a.metrics.Requests}
 	if sqlDB, err := a.store.SQL(); err == nil {

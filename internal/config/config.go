@@ -21,6 +21,7 @@ import (
 type Config struct {
 	DatabaseURL         string         // ONEPLAN_DATABASE_URL: postgres://... or a SQLite file path
 	DatabaseMaxConns    int            // ONEPLAN_DATABASE_MAX_CONNS: PostgreSQL connections this process may hold open
+	MaxActiveRequests   int            // ONEPLAN_MAX_ACTIVE_REQUESTS: requests one process works on at once; 0 no limit
 	Addr                string         // ONEPLAN_ADDR
 	AdminAPIKey         string         // ONEPLAN_ADMIN_API_KEY: installed as the first admin key
 	CouncilName         string         // ONEPLAN_COUNCIL_NAME: the organisation that owns the first admin key
@@ -67,6 +68,7 @@ type Config struct {
 var Vars = [][3]string{
 	{"ONEPLAN_DATABASE_URL", "oneplan.db", "postgres://user@host/db selects PostgreSQL; anything else is a SQLite file"},
 	{"ONEPLAN_DATABASE_MAX_CONNS", "32", "PostgreSQL connections one server process holds open (all opened at start, kept idle between requests, closed after 5 idle minutes); each replica holds its own, so keep replicas times this under the database's max_connections"},
+	{"ONEPLAN_MAX_ACTIVE_REQUESTS", "16", "API requests one server process works on at once, once their bodies are read and checked; the rest wait their turn in arrival order (503 with Retry-After if their time runs out first). Past about half the connections, more at once only contend inside PostgreSQL; keep it at or below ONEPLAN_DATABASE_MAX_CONNS. 0 means no limit"},
 	{"ONEPLAN_ADDR", "127.0.0.1:8080", "address to listen on"},
 	{"ONEPLAN_ADMIN_API_KEY", "", "installed as the first admin key when none exists; if unset one is generated and printed once"},
 	{"ONEPLAN_COUNCIL_NAME", "Council SEND service", "name of the organisation the first admin key belongs to, and the sender of letters and plan documents"},
@@ -141,6 +143,9 @@ func FromEnv() (Config, error) {
 	var err error
 	if c.DatabaseMaxConns, err = strconv.Atoi(get("ONEPLAN_DATABASE_MAX_CONNS")); err != nil || c.DatabaseMaxConns < 1 || c.DatabaseMaxConns > 1000 {
 		return c, fmt.Errorf("ONEPLAN_DATABASE_MAX_CONNS must be a whole number of connections between 1 and 1000")
+	}
+	if c.MaxActiveRequests, err = strconv.Atoi(get("ONEPLAN_MAX_ACTIVE_REQUESTS")); err != nil || c.MaxActiveRequests < 0 || c.MaxActiveRequests > 10000 {
+		return c, fmt.Errorf("ONEPLAN_MAX_ACTIVE_REQUESTS must be a whole number of requests between 0 (no limit) and 10000")
 	}
 	if c.MaxBodyBytes, err = strconv.ParseInt(get("ONEPLAN_MAX_BODY_BYTES"), 10, 64); err != nil || c.MaxBodyBytes < 1024 {
 		return c, fmt.Errorf("ONEPLAN_MAX_BODY_BYTES must be a whole number of bytes, at least 1024")

@@ -43,6 +43,27 @@ func TestDatabaseMaxConns(t *testing.T) {
 	}
 }
 
+// TestMaxActiveRequests: 16 unless set, 0 turns the limit off, and nonsense is refused.
+func TestMaxActiveRequests(t *testing.T) {
+	c, err := FromEnv()
+	if err != nil || c.MaxActiveRequests != 16 {
+		t.Errorf("default: %d, %v; want 16", c.MaxActiveRequests, err)
+	}
+	for _, tc := range []struct {
+		in   string
+		want int
+		ok   bool
+	}{
+		{"8", 8, true}, {"0", 0, true}, {"-1", 0, false}, {"many", 0, false}, {"10001", 0, false},
+	} {
+		t.Setenv("ONEPLAN_MAX_ACTIVE_REQUESTS", tc.in)
+		c, err := FromEnv()
+		if (err == nil) != tc.ok || (tc.ok && c.MaxActiveRequests != tc.want) {
+			t.Errorf("%q: got %d, %v", tc.in, c.MaxActiveRequests, err)
+		}
+	}
+}
+
 // TestPublishedLocalities: the localities controlled reports name default to the pathway's area,
 // and may be listed apart from it (a council publishing by locality whose area is all of it).
 func TestPublishedLocalities(t *testing.T) {

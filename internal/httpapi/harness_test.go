@@ -117,7 +117,10 @@ func newEnv(t *testing.T, st *store.Store, tweak ...envOption) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Four places at once (the server's default is 16): the suites' concurrent requests wait their
+	// turn through the admission middleware, as a busy server's do.
 	opts := httpapi.Options{MaxBodyBytes: 64 << 10, Logger: slog.New(slog.NewJSONHandler(logs, nil)), RateLimit: 10000, RateBurst: 10000,
+		MaxActiveRequests: 4,
 		Tokens: func(token string) (auth.Principal, error) {
 			id, err := verifier.Verify(token)
 			return id.Principal(), err

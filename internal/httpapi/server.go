@@ -48,6 +48,9 @@ type Options struct {
 	Logger *slog.Logger
 	// Tokens verifies sign-in JWTs from the council's identity provider; nil accepts API keys only.
 	Tokens func(token string) (auth.Principal, error)
+	// MaxActiveRequests is how many requests work at once, the rest waiting their turn (see
+	// admission); 0 is no limit.
+	MaxActiveRequests int
 	// RateLimit is the sustained requests per second allowed per key or user (default 50), with
 	// bursts up to RateBurst (default 100).
 	RateLimit float64
@@ -186,7 +189,7 @@ func New(a *app.App, opts Options) (*echo.Echo, error) {
 			return &echo.HTTPError{Code: http.StatusBadRequest, Message: "invalid request", Internal: me}
 		},
 	}))
-	e.Use(s.idempotency)
+	e.Use(admission(opts.MaxActiveRequests, unqueued), s.idempotency)
 	api.RegisterHandlers(e, api.NewStrictHandler(newHandlers(s, a), nil))
 	s.fhirRoutes(e)
 	if opts.Profiling {
