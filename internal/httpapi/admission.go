@@ -16,8 +16,9 @@ import (
 // order they came (semaphore.Weighted serves waiters first in, first out). Almost all of a
 // request's work is PostgreSQL's, on the same few cores: past a point, more transactions at once
 // only queue inside the database, contending for its locks and caches, and the unluckiest wait
-// longest. Lists at 32 clients on 2 cores (200,000 referrals, eight fresh runs): p99 46-55 ms with
-// 16 at once against 57-100 ms with no limit, at the same throughput (README, benchmark). The
+// longest. Lists at 32 clients on 2 cores (200,000 referrals, a fresh copy of the database
+// each run): p99 46-55 ms in eight runs with 16 at once, 57-101 ms in six with no limit, and no
+// fewer pages a second (README, benchmark). The
 // pool of connections cannot do this itself: database/sql hands a freed connection to a waiter
 // chosen at random.
 //
