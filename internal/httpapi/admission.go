@@ -13,21 +13,19 @@ import (
 )
 
 // admission lets at most limit requests work at once and makes the rest wait their turn, in the
-// order they came (semaphore.Weighted serves waiters first in, first out). Almost all of a
+// order they came (semaphore.Weighted serves its waiters first in, first out). Almost all of a
 // request's work is PostgreSQL's, on the same few cores: past a point, more transactions at once
 // only queue inside the database, contending for its locks and caches, and the unluckiest wait
-// longest. Lists at 32 clients on 2 cores (200,000 referrals, a fresh copy of the database
-// each run): p99 46-55 ms in eight runs with 16 at once, 57-101 ms in six with no limit, and no
-// fewer pages a second (README, benchmark). The
-// pool of connections cannot do this itself: database/sql hands a freed connection to a waiter
-// chosen at random.
+// longest. Lists at 32 clients on 2 cores (200,000 referrals, a fresh copy of the database each
+// run): p99 46-55 ms in eight runs with 16 at once, 57-101 ms in six with no limit, and no fewer
+// pages a second (README, benchmark). The pool of connections cannot do this itself:
+// database/sql hands a freed connection to a waiter chosen at random.
 //
 // It runs after a request's body has been read and validated, so a slow client never holds a
-// place; streamed uploads and imports, whose bodies are read by their handlers, and the probes,
-// which a load balancer must always get an answer from, and the profiler (which runs for seconds)
-// do not take one. A request still waiting
-// when its deadline passes gets 503 with Retry-After, having done nothing. limit 0 or less: no
-// limit.
+// place. Streamed uploads and imports (their handlers read their bodies), the probes (a load
+// balancer must always get an answer) and the profiler (it runs for seconds) take none. A request
+// still waiting when its deadline passes gets 503 with Retry-After, having done nothing. A limit
+// of 0 or less: no limit.
 func admission(limit int, skip func(echo.Context) bool) echo.MiddlewareFunc {
 	if limit <= 0 {
 		return func(next echo.HandlerFunc) echo.HandlerFunc { return next }
