@@ -252,7 +252,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	opts := httpapi.Options{MaxBodyBytes: a.cfg.MaxBodyBytes, MaxActiveRequests: a.cfg.MaxActiveRequests, CORSOrigins: a.cfg.CORSOrigins, Logger: logger,
 		RateLimit: a.cfg.RateLimit, RateBurst: a.cfg.RateBurst, Profiling: a.cfg.Profiling,
-		Metrics: promhttp.HandlerFor(a.metrics, promhttp.HandlerOpts{}), Requests: a.metrics.Requests}
+		Metrics: promhttp.HandlerFor(a.metrics, promhttp.HandlerOpts{}), Requests: a.metrics.Requests, Waiting: a.metrics.Requests.Waiting}
 	if sqlDB, err := a.store.SQL(); err == nil {
 		a.metrics.WatchDB(sqlDB)
 	}

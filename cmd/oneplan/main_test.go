@@ -578,7 +578,7 @@ func TestServe(t *testing.T) {
 	code, body = get("/metrics", adminKey)
 	for _, want := range []string{`oneplan_http_requests_total{method="GET",route="/v1/referrals",status="200"} 1`,
 		`oneplan_http_request_duration_seconds_bucket{method="GET",route="/readyz",le="+Inf"}`,
-		`go_sql_max_open_connections{db_name="oneplan"}`} {
+		`go_sql_max_open_connections{db_name="oneplan"}`, "oneplan_http_requests_waiting 0"} {
 		if code != http.StatusOK || !strings.Contains(string(body), want) {
 			t.Errorf("/metrics (%d) lacks %s", code, want)
 		}

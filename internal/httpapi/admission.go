@@ -25,10 +25,14 @@ import (
 // place. Streamed uploads and imports (their handlers read their bodies), the probes (a load
 // balancer must always get an answer) and the profiler (it runs for seconds) take none. A request
 // still waiting when its deadline passes gets 503 with Retry-After, having done nothing. A limit
-// of 0 or less: no limit.
-func admission(limit int, skip func(echo.Context) bool) echo.MiddlewareFunc {
+// of 0 or less: no limit. waiting, if not nil, is told +1 when a request starts to wait and -1
+// when it stops (the metric oneplan_http_requests_waiting).
+func admission(limit int, skip func(echo.Context) bool, waiting func(delta int)) echo.MiddlewareFunc {
 	if limit <= 0 {
 		return func(next echo.HandlerFunc) echo.HandlerFunc { return next }
+	}
+	if waiting == nil {
+		waiting = func(int) {}
 	}
 	places := semaphore.NewWeighted(int64(limit))
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
@@ -36,17 +40,29 @@ func admission(limit int, skip func(echo.Context) bool) echo.MiddlewareFunc {
 			if skip(c) {
 				return next(c)
 			}
-			if err := places.Acquire(c.Request().Context(), 1); err != nil {
-				if errors.Is(err, context.DeadlineExceeded) {
-					return &fault.Error{Kind: fault.Unavailable, RetryAfter: time.Second, Cause: err,
-						Detail: "The server is busy and this request waited its whole time for a turn; nothing was done. Retry after the Retry-After seconds."}
+			// TryAcquire never jumps the queue: it fails while anyone waits.
+			if !places.TryAcquire(1) {
+				waiting(1)
+				err := places.Acquire(c.Request().Context(), 1)
+				waiting(-1)
+				if err != nil {
+					return refused(err)
 				}
-				return err
 			}
 			defer places.Release(1)
 			return next(c)
 		}
 	}
+}
+
+// refused is the error for a request that waited and got no place: 503 if its time ran out, the
+// cause as it is otherwise (a caller that hung up).
+func refused(err error) error {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return &fault.Error{Kind: fault.Unavailable, RetryAfter: time.Second, Cause: err,
+			Detail: "The server is busy and this request waited its whole time for a turn; nothing was done. Retry after the Retry-After seconds."}
+	}
+	return err
 }
 
 // unqueued are the requests that never wait for a place (see admission).

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -18,7 +19,8 @@ import (
 // TestAdmissionLetsLimitWorkAtOnce drives the admission middleware over real HTTP: with two
 // places, two requests work while the rest wait; a request whose deadline passes while it waits
 // gets 503 problem+json with Retry-After and never reaches its handler; the probes pass a full
-// house; and every waiting request is answered once places free up.
+// house; the waiting are counted (the metric); and every waiting request is answered once places
+// free up.
 func TestAdmissionLetsLimitWorkAtOnce(t *testing.T) {
 	s := &Server{log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	e := echo.New()
@@ -34,8 +36,8 @@ func TestAdmissionLetsLimitWorkAtOnce(t *testing.T) {
 			return next(c)
 		}
 	})
-	e.Use(admission(2, unqueued))
-	var active, most, handled atomic.Int32
+	var active, most, handled, waiting atomic.Int32
+	e.Use(admission(2, unqueued, func(d int) { waiting.Add(int32(d)) }))
 	entered := make(chan struct{}, 16)
 	release := make(chan struct{})
 	e.GET("/v1/work", func(c echo.Context) error {
@@ -75,7 +77,13 @@ func TestAdmissionLetsLimitWorkAtOnce(t *testing.T) {
 		}()
 	}
 	<-entered
-	<-entered // both places taken; four wait
+	<-entered // both places taken; four come to wait
+	for deadline := time.Now().Add(10 * time.Second); waiting.Load() < 4; {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d requests counted as waiting, want 4", waiting.Load())
+		}
+		runtime.Gosched()
+	}
 
 	resp := get("/v1/work", true)
 	if resp == nil {
@@ -112,12 +120,15 @@ func TestAdmissionLetsLimitWorkAtOnce(t *testing.T) {
 	if h, m := handled.Load(), most.Load(); h != 6 || m != 2 {
 		t.Errorf("handled %d with at most %d at once; want 6 with at most 2", h, m)
 	}
+	if w := waiting.Load(); w != 0 {
+		t.Errorf("%d counted as waiting once every request is answered, want 0", w)
+	}
 }
 
 // TestAdmissionOffWithoutLimit: no limit, no waiting (and no semaphore on the way).
 func TestAdmissionOffWithoutLimit(t *testing.T) {
 	e := echo.New()
-	e.Use(admission(0, unqueued))
+	e.Use(admission(0, unqueued, nil))
 	var active, most atomic.Int32
 	var all sync.WaitGroup
 	all.Add(5)

@@ -49,8 +49,9 @@ type Options struct {
 	// Tokens verifies sign-in JWTs from the council's identity provider; nil accepts API keys only.
 	Tokens func(token string) (auth.Principal, error)
 	// MaxActiveRequests is how many requests work at once, the rest waiting their turn (see
-	// admission); 0 is no limit.
+	// admission); 0 is no limit. Waiting, if set, is told each time one starts or stops waiting.
 	MaxActiveRequests int
+	Waiting           func(delta int)
 	// RateLimit is the sustained requests per second allowed per key or user (default 50), with
 	// bursts up to RateBurst (default 100).
 	RateLimit float64
@@ -189,7 +190,7 @@ func New(a *app.App, opts Options) (*echo.Echo, error) {
 			return &echo.HTTPError{Code: http.StatusBadRequest, Message: "invalid request", Internal: me}
 		},
 	}))
-	e.Use(admission(opts.MaxActiveRequests, unqueued), s.idempotency)
+	e.Use(admission(opts.MaxActiveRequests, unqueued, opts.Waiting), s.idempotency)
 	api.RegisterHandlers(e, api.NewStrictHandler(newHandlers(s, a), nil))
 	s.fhirRoutes(e)
 	if opts.Profiling {

@@ -14,6 +14,7 @@ import (
 type Requests struct {
 	total    *prometheus.CounterVec
 	duration *prometheus.HistogramVec
+	waiting  prometheus.Gauge
 }
 
 func newRequests(r prometheus.Registerer) *Requests {
@@ -23,8 +24,10 @@ func newRequests(r prometheus.Registerer) *Requests {
 		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "oneplan_http_request_duration_seconds",
 			Help:    "How long requests took to answer, by method and route template.",
 			Buckets: []float64{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}}, []string{"method", "route"}),
+		waiting: prometheus.NewGauge(prometheus.GaugeOpts{Name: "oneplan_http_requests_waiting",
+			Help: "API requests waiting for a place to work (ONEPLAN_MAX_ACTIVE_REQUESTS) now."}),
 	}
-	r.MustRegister(q.total, q.duration)
+	r.MustRegister(q.total, q.duration, q.waiting)
 	return q
 }
 
@@ -38,6 +41,9 @@ func (q *Requests) ObserveRequest(method, route string, status int, took time.Du
 	q.total.WithLabelValues(method, route, strconv.Itoa(status)).Inc()
 	q.duration.WithLabelValues(method, route).Observe(took.Seconds())
 }
+
+// Waiting moves the number of requests waiting for a place by delta (httpapi.Options.Waiting).
+func (q *Requests) Waiting(delta int) { q.waiting.Add(float64(delta)) }
 
 // WatchDB exposes the database pool's use (open, in use and idle connections, waits for one) as
 // the go_sql_* metrics with db_name="oneplan".
