@@ -1,8 +1,6 @@
 package httpapi
 
 import (
-	"context"
-	"errors"
 	"strings"
 	"time"
 
@@ -55,14 +53,12 @@ func admission(limit int, skip func(echo.Context) bool, waiting func(delta int))
 	}
 }
 
-// refused is the error for a request that waited and got no place: 503 if its time ran out, the
-// cause as it is otherwise (a caller that hung up).
+// refused is the error for a request that waited and got no place: its time ran out, or its
+// caller hung up (which the error handler logs as 499, answering nobody). Either way 503, never a
+// 500 for a request that did nothing.
 func refused(err error) error {
-	if errors.Is(err, context.DeadlineExceeded) {
-		return &fault.Error{Kind: fault.Unavailable, RetryAfter: time.Second, Cause: err,
-			Detail: "The server is busy and this request waited its whole time for a turn; nothing was done. Retry after the Retry-After seconds."}
-	}
-	return err
+	return &fault.Error{Kind: fault.Unavailable, RetryAfter: time.Second, Cause: err,
+		Detail: "The server is busy and this request waited its whole time for a turn; nothing was done. Retry after the Retry-After seconds."}
 }
 
 // unqueued are the requests that never wait for a place (see admission).
